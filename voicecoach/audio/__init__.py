@@ -1,0 +1,1 @@
+"""Audio: capture, playback, resampling, earcons and WAV files."""

@@ -1,0 +1,114 @@
+"""The speaker: one long-lived output stream that pulls audio from the current player.
+
+`Speaker` is pure logic (which player, how loud, fades) and is what the simulator
+drives directly; `OutputStream` puts a real sounddevice stream in front of it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+PREFERRED_RATES = (48000, 44100, 22050, 16000)
+
+
+class Speaker:
+    """Mixes the current player at the set volume; volume changes glide, so nothing clicks."""
+
+    def __init__(self, rate: int, volume: float):
+        self.rate = rate
+        self._volume = float(volume)
+        self._gain = float(volume)
+        self._player = None
+        self._lock = threading.Lock()
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    def set_volume(self, volume: float) -> None:
+        self._volume = float(min(1.0, max(0.05, volume)))
+
+    def play(self, player) -> None:
+        """Start a player; one still playing is cut with a short fade."""
+        with self._lock:
+            old, self._player = self._player, player
+        if old is not None and not old.finished:
+            old.stop(fade_ms=30)
+            old.close()
+        player.start()
+
+    @property
+    def player(self):
+        return self._player
+
+    def read(self, frames: int, wait: bool = False) -> tuple[np.ndarray, list]:
+        player = self._player
+        if player is None:
+            return np.zeros(frames, np.float32), []
+        block, events = player.read(frames, wait)
+        self._apply_gain(block)
+        return block, events
+
+    def _apply_gain(self, block: np.ndarray) -> None:
+        target = self._volume
+        if abs(target - self._gain) < 1e-4:
+            block *= target
+            return
+        ramp = np.linspace(self._gain, target, len(block), dtype=np.float32)
+        block *= ramp
+        self._gain = target
+
+
+def choose_rate(device, query: Callable) -> int:
+    """The first rate the device takes, preferring its own default."""
+    info = query(device, "output")
+    candidates = [int(info["default_samplerate"]), *PREFERRED_RATES]
+    import sounddevice as sd
+
+    for rate in candidates:
+        try:
+            sd.check_output_settings(device=device, samplerate=rate, channels=1, dtype="int16")
+            return rate
+        except Exception:  # PortAudio says no with a generic error
+            continue
+    raise RuntimeError(f"output device {info['name']!r} takes none of the rates {candidates}")
+
+
+class OutputStream:
+    """A real PortAudio output stream feeding from a Speaker; its callback only copies."""
+
+    def __init__(self, speaker: Speaker, device=None, on_events: Callable[[list], None] | None = None,
+                 blocksize: int = 0, latency="low"):
+        import sounddevice as sd
+
+        self.speaker = speaker
+        self.on_events = on_events or (lambda events: None)
+        self.underflows = 0
+        self.blocks = 0
+        self._stream = sd.OutputStream(samplerate=speaker.rate, channels=1, dtype="int16", device=device,
+                                       blocksize=blocksize, latency=latency, callback=self._callback)
+
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        if status.output_underflow:
+            self.underflows += 1
+        block, events = self.speaker.read(frames)
+        outdata[:, 0] = (np.clip(block, -1.0, 1.0) * 32767.0).astype(np.int16)
+        self.blocks += 1
+        if events:
+            self.on_events(events)
+
+    def start(self) -> "OutputStream":
+        self._stream.start()
+        return self
+
+    def close(self) -> None:
+        self._stream.stop()
+        self._stream.close()
+
+    @property
+    def latency(self) -> float:
+        return float(self._stream.latency)

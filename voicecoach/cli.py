@@ -1,0 +1,50 @@
+"""The voicecoach command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+from .config import ConfigError, load_config
+
+EXIT_CONFIG = 2
+EXIT_INPUT = 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("VOICECOACH_LOG", "WARNING").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args.config or os.environ.get("VOICECOACH_CONFIG"))
+    except ConfigError as exc:
+        print(f"voicecoach: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        return args.func(args, config) or 0
+    except KeyboardInterrupt:
+        return 0
+    except UserFacingError as exc:
+        print(f"voicecoach: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+class UserFacingError(Exception):
+    """Raised by commands for input the user must fix; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="voicecoach", description="An offline bedside voice companion.")
+    p.add_argument("--config", metavar="FILE", help="config file (TOML)")
+    sub = p.add_subparsers(dest="command", required=True)
+    from . import commands
+
+    commands.register(sub)
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Practices: data files of steps, and the player that voices them."""

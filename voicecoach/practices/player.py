@@ -1,0 +1,203 @@
+"""The player: turns a practice script into audio, ahead of time, for the speaker to pull.
+
+A producer thread renders each step (a cached line is a file read, a new line
+streams from Piper sentence by sentence) into a short queue. `read()` is what
+the output stream's callback calls: it only copies samples and never waits
+unless asked to (the simulator asks, so files come out the same every time).
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..audio.earcons import earcon
+from ..night import Delivery
+from .schema import Cue, Light, Pause, Say, Step
+
+AHEAD = 3
+PAUSE_FADE_MS = 15
+
+
+@dataclass
+class Segment:
+    """A piece of output: samples (or that many zeros) and the events that start with it."""
+
+    length: int
+    samples: np.ndarray | None = None
+    events: list = field(default_factory=list)
+    generation: int = 0
+
+
+_END = Segment(0, events=[("finished", {})])
+
+
+class Player:
+    def __init__(self, name: str, script: list[Step], renderer, delivery: Delivery):
+        self.name = name
+        self.rate = renderer.out_rate
+        self._renderer = renderer
+        self._delivery = delivery
+        self._script = list(script)
+        self._pace = 1.0
+        self._queue: queue.Queue[Segment] = queue.Queue(maxsize=AHEAD)
+        self._lock = threading.Lock()
+        self._next_step = 0
+        self._last_said = -1
+        self._generation = 0
+        self._current: Segment | None = None
+        self._offset = 0
+        self._paused = False
+        self._stopping = 0  # samples left in the stop fade
+        self._stop_total = 0
+        self.stopped = False
+        self.finished = False
+        self.gaps = 0
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name=f"player-{name}", daemon=True)
+
+    # control, from the coach thread
+    def start(self) -> "Player":
+        self._thread.start()
+        return self
+
+    def stop(self, fade_ms: float = 60.0) -> None:
+        with self._lock:
+            if not self.finished and not self._stopping:
+                self._stopping = self._stop_total = max(1, int(self.rate * fade_ms / 1000))
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+
+    def repeat(self) -> None:
+        """Go back to the last line spoken and say it again."""
+        with self._lock:
+            if self._last_said >= 0:
+                self._restart_from(self._last_said)
+
+    def change_pace(self, factor: float) -> None:
+        """Slower (> 1) or faster (< 1) speech and pauses from the next line on."""
+        with self._lock:
+            self._pace = min(1.6, max(0.7, self._pace * factor))
+
+    def close(self) -> None:
+        self._closed.set()
+        self._drain()
+
+    # the output side
+    def read(self, frames: int, wait: bool = False) -> tuple[np.ndarray, list]:
+        out = np.zeros(frames, np.float32)
+        events: list = []
+        if self.finished or self._paused:
+            return out, events
+        filled = 0
+        while filled < frames and not self.finished:
+            if self._current is None and not self._take(wait):
+                self.gaps += 1
+                break
+            filled += self._copy(out, filled, frames - filled, events)
+        with self._lock:
+            self._apply_stop_fade(out, events)
+        return out, [(filled_at, name, data) for filled_at, name, data in events]
+
+    def _take(self, wait: bool) -> bool:
+        while True:
+            try:
+                seg = self._queue.get(timeout=30) if wait else self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if seg is _END or seg.generation == self._generation:
+                break
+        if seg is _END:
+            self.finished = True
+        self._current, self._offset = seg, 0
+        return True
+
+    def _copy(self, out: np.ndarray, at: int, room: int, events: list) -> int:
+        seg = self._current
+        if self._offset == 0:
+            events.extend((at, name, data) for name, data in seg.events)
+            self._note_said(seg)
+        n = min(room, seg.length - self._offset)
+        if seg.samples is not None and n > 0:
+            out[at:at + n] = seg.samples[self._offset:self._offset + n]
+        self._offset += n
+        if self._offset >= seg.length:
+            self._current = None
+        return n
+
+    def _note_said(self, seg: Segment) -> None:
+        for name, data in seg.events:
+            if name == "said":
+                self._last_said = data["step"]
+
+    def _apply_stop_fade(self, out: np.ndarray, events: list) -> None:
+        if not self._stopping:
+            return
+        n = min(len(out), self._stopping)
+        start = self._stopping / self._stop_total
+        out[:n] *= np.linspace(start, 0.0, n, endpoint=False, dtype=np.float32)
+        out[n:] = 0.0
+        self._stopping -= n
+        if self._stopping == 0:
+            self.finished = self.stopped = True
+            events.append((n, "stopped", {}))
+            self._closed.set()
+
+    # the producer thread
+    def _produce(self) -> None:
+        while not self._closed.is_set():
+            with self._lock:
+                index, generation, pace = self._next_step, self._generation, self._pace
+                self._next_step += 1
+            if index >= len(self._script):
+                self._put(_END)
+                return
+            for seg in self._render(index, self._script[index], pace):
+                seg.generation = generation
+                if not self._put(seg):
+                    return
+
+    def _put(self, seg: Segment) -> bool:
+        while not self._closed.is_set():
+            if seg.generation != self._generation and seg is not _END:
+                return True
+            try:
+                self._queue.put(seg, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _render(self, index: int, step: Step, pace: float):
+        d = self._delivery
+        if isinstance(step, Say):
+            text = step.variants[0]
+            for i, audio in enumerate(self._renderer.stream(text, round(d.length_scale * pace, 3))):
+                events = [("said", {"text": text, "step": index})] if i == 0 else []
+                yield Segment(len(audio), audio, events)
+        elif isinstance(step, Pause):
+            yield Segment(int(step.seconds * d.pause_ratio * pace * self.rate))
+        elif isinstance(step, Cue):
+            tone = earcon(step.name, self.rate, d.earcon_volume)
+            yield Segment(len(tone), tone, [("cue", {"name": step.name})])
+        elif isinstance(step, Light):
+            yield Segment(0, events=[("light", {"pattern": step.pattern})])
+
+    def _restart_from(self, index: int) -> None:
+        self._generation += 1
+        self._next_step = index
+        self._current = None
+        self._drain()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return

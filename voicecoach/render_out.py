@@ -1,0 +1,48 @@
+"""Playing a player to the end: into a file (exactly what the speaker would play) or a real device."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from .audio.playback import OutputStream, Speaker, choose_rate
+
+BLOCK = 1024
+
+
+def render_to_array(player, volume: float) -> np.ndarray:
+    """Everything the speaker would play for this player, pauses included."""
+    speaker = Speaker(player.rate, volume)
+    speaker.play(player)
+    blocks = []
+    while not player.finished:
+        block, _ = speaker.read(BLOCK, wait=True)
+        blocks.append(block)
+    player.close()
+    return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+
+
+def play_on_device(make_player, volume: float, device=None, on_event=None) -> None:
+    """Open a real output stream, play to the end, close it."""
+    import sounddevice as sd
+
+    rate = choose_rate(device, sd.query_devices)
+    player = make_player(rate)
+    done = threading.Event()
+
+    def events(batch):
+        for _, name, data in batch:
+            if on_event:
+                on_event(name, data)
+            if name in ("finished", "stopped"):
+                done.set()
+
+    speaker = Speaker(rate, volume)
+    stream = OutputStream(speaker, device=device or None, on_events=events)
+    speaker.play(player)
+    stream.start()
+    try:
+        done.wait()
+    finally:
+        stream.close()
+        player.close()

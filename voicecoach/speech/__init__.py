@@ -1,0 +1,1 @@
+"""Speech: the Piper voice, the phrase cache, and rendering lines to audio."""

@@ -1,0 +1,81 @@
+"""Lines of text to audio at the speaker's rate: from the cache when rendered before, else from Piper."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Iterator
+
+import numpy as np
+
+from ..audio.resample import fade, resample, trim_silence
+from .cache import PhraseCache, phrase_key
+from .tts import Voice
+
+SENTENCE_GAP_S = 0.25
+MEMO_SIZE = 48
+
+
+class Renderer:
+    """Renders a line once per voice and pace, keeps it on disk, and streams new lines by sentence."""
+
+    def __init__(self, voice: Voice, cache: PhraseCache, out_rate: int):
+        self.voice = voice
+        self.cache = cache
+        self.out_rate = out_rate
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def key(self, text: str, length_scale: float) -> str:
+        return phrase_key(self.voice.voice_id, length_scale, text)
+
+    def is_ready(self, text: str, length_scale: float) -> bool:
+        key = self.key(text, length_scale)
+        return key in self._memo or self.cache.path(key).is_file()
+
+    def stream(self, text: str, length_scale: float) -> Iterator[np.ndarray]:
+        """Audio of the line at the output rate: whole if cached, else one piece per sentence."""
+        key = self.key(text, length_scale)
+        ready = self._recall(key)
+        if ready is not None:
+            yield ready
+            return
+        pieces = []
+        for sentence in self._synthesize(text, length_scale):
+            pieces.append(sentence)
+            yield resample(sentence, self.voice.sample_rate, self.out_rate)
+        whole = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+        self.cache.put(key, whole, self.voice.sample_rate)
+
+    def line(self, text: str, length_scale: float) -> np.ndarray:
+        return np.concatenate(list(self.stream(text, length_scale)))
+
+    def prepare(self, text: str, length_scale: float) -> bool:
+        """Render into the cache if absent; True when it had to be rendered."""
+        key = self.key(text, length_scale)
+        if self.cache.get(key) is not None:
+            return False
+        for _ in self.stream(text, length_scale):
+            pass
+        return True
+
+    def _recall(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        found = self.cache.get(key)
+        if found is None:
+            return None
+        samples = resample(found[0], found[1], self.out_rate)
+        with self._lock:
+            self._memo[key] = samples
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return samples
+
+    def _synthesize(self, text: str, length_scale: float) -> Iterator[np.ndarray]:
+        rate = self.voice.sample_rate
+        gap = np.zeros(int(SENTENCE_GAP_S * rate), np.float32)
+        for i, audio in enumerate(self.voice.sentences(text, length_scale)):
+            audio = fade(trim_silence(audio, rate), rate)
+            yield audio if i == 0 else np.concatenate([gap, audio])
