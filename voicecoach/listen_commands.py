@@ -1,2 +1,88 @@
+"""Subcommands of the listening half: intent, simulate, run, devices."""
+from __future__ import annotations
+
+import json
+import sys
+
+from .cli import UserFacingError
+
+
 def register(sub) -> None:
-    pass
+    p = sub.add_parser("intent", help="what a sentence asks for")
+    p.add_argument("text", help="the sentence, or - to read one per line from standard input")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_intent)
+
+    p = sub.add_parser("simulate", help="run the whole loop on a WAV file")
+    p.add_argument("wav")
+    p.add_argument("--out", metavar="OUT.wav")
+    p.add_argument("--press", type=float, action="append", default=[], metavar="SECONDS")
+    p.add_argument("--echo", type=float, default=0.0, metavar="GAIN")
+    p.add_argument("--realtime", action="store_true")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("run", help="listen and guide, with microphone, speaker, button and light")
+    p.add_argument("--fake", action="store_true", help="Enter on the keyboard is the button")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("devices", help="list audio devices, marking the chosen ones")
+    p.set_defaults(func=cmd_devices)
+
+
+def cmd_intent(args, config) -> int:
+    from .intents.router import Router
+
+    router = Router()
+    lines = sys.stdin if args.text == "-" else [args.text]
+    for line in lines:
+        intent = router.route(line.strip())
+        if args.json:
+            print(json.dumps(intent.as_json()), flush=True)
+        else:
+            slots = " ".join(f"{k}={v}" for k, v in intent.slots.items())
+            print(f"{intent.name} {slots}".strip(), flush=True)
+    return 0
+
+
+def cmd_simulate(args, config) -> int:
+    from .audio.wav import AudioFileError
+    from .simulate import SimulationOptions, run_simulation
+
+    if not 0.0 <= args.echo <= 2.0:
+        raise UserFacingError(f"--echo {args.echo} is out of range; use a gain from 0.0 to 2.0")
+    if any(t < 0 for t in args.press):
+        raise UserFacingError("--press takes a time in seconds from the start of the input, 0 or more")
+    options = SimulationOptions(presses=args.press, echo=args.echo, realtime=args.realtime)
+    report = _json_report if args.json else _text_report
+    try:
+        run_simulation(config, args.wav, args.out, report, options, seed=args.seed)
+    except AudioFileError as exc:
+        raise UserFacingError(str(exc)) from None
+    return 0
+
+
+def _json_report(event: str, data: dict) -> None:
+    print(json.dumps({"event": event, **data}), flush=True)
+
+
+def _text_report(event: str, data: dict) -> None:
+    rest = " ".join(f"{k}={v}" for k, v in data.items() if k != "t")
+    print(f"{data.get('t', 0):8.2f}  {event:18s} {rest}", flush=True)
+
+
+def cmd_run(args, config) -> int:
+    from .runtime import run
+
+    return run(config, fake=args.fake, config_path=args.config)
+
+
+def cmd_devices(args, config) -> int:
+    from .audio.devices import describe_devices
+
+    try:
+        print(describe_devices(config))
+    except OSError as exc:
+        raise UserFacingError(f"audio is not available: {exc}") from None
+    return 0

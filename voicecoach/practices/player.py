@@ -103,7 +103,7 @@ class Player:
             filled += self._copy(out, filled, frames - filled, events)
         with self._lock:
             self._apply_stop_fade(out, events)
-        return out, [(filled_at, name, data) for filled_at, name, data in events]
+        return out, [(at, name, {**data, "player": self.name}) for at, name, data in events]
 
     def _take(self, wait: bool) -> bool:
         while True:

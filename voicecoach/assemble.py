@@ -1,0 +1,26 @@
+"""Building a whole session from config, for `run`, `simulate` and `bench`."""
+from __future__ import annotations
+
+from .app import build_coaching
+from .audio.playback import Speaker
+from .coach import Coach
+from .intents.router import Router
+from .listen.engines import choose_engine
+from .listen.spotter import Spotter
+from .session import Session
+
+
+def build_spotter(config, router: Router, engine=None) -> Spotter:
+    asr = config.asr
+    return Spotter(engine or choose_engine(config), router, asr.wake_phrases, spot_silence=asr.spot_silence,
+                   request_silence=asr.end_silence, max_request=asr.max_request)
+
+
+def build_session(config, out_rate: int, light, report, engine=None, voice=None, seed=None,
+                  night=None) -> Session:
+    coaching = build_coaching(config, out_rate=out_rate, seed=seed, voice=voice)
+    coaching.night_override = night
+    router = Router()
+    spotter = build_spotter(config, router, engine)
+    speaker = Speaker(out_rate, coaching.delivery().volume)
+    return Session(coaching, spotter, router, Coach(), speaker, light, report)

@@ -1,0 +1,130 @@
+"""The coach: one state machine that owns every transition. Events in, actions out, no I/O.
+
+States: idle (spotting), listening (a request after a wake, or push-to-talk),
+guiding (a practice or response is playing), paused.
+"""
+from __future__ import annotations
+
+from .events import (ButtonHeld, ButtonPressed, ButtonReleased, Chime, Control, EndRequest, IntentHeard, Listen,
+                     Play, PlaybackEnded, Report, RequestEnded, ShowLight, Shutdown, StopPlayback, WakeHeard)
+from .intents.router import CONTROLS
+
+PRACTICES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
+             "about", "help", "crisis_support")
+SLOT_OF = {"soothing_touch": "touch", "obstacle": "kind"}
+QUIET_ENDINGS = ("goodbye", "not_understood")
+
+
+class Coach:
+    def __init__(self, default_practice: str = "self_compassion_break"):
+        self.state = "idle"
+        self.default_practice = default_practice
+        self.playing: str | None = None
+        self._press_started: str | None = None  # practice a button press started, until release
+        self._push_to_talk = False
+
+    def handle(self, event) -> list:
+        handler = getattr(self, f"_on_{type(event).__name__}")
+        return handler(event)
+
+    # speech
+    def _on_WakeHeard(self, event: WakeHeard) -> list:
+        if self.state != "idle":
+            return []
+        return [Report("wake", {"source": "hotword", "phrase": event.phrase}), *self._listen()]
+
+    def _on_IntentHeard(self, event: IntentHeard) -> list:
+        intent = event.intent
+        if intent.name == "crisis_support":
+            return self._start("crisis_support", "any", interrupt=True)
+        if self.state in ("guiding", "paused"):
+            return self._control(intent.name)
+        if self.state == "idle":
+            if intent.name not in PRACTICES:
+                return []
+            return [Report("wake", {"source": "phrase"}), *self._start_intent(intent)]
+        if self.state == "listening":
+            self._push_to_talk = False
+            return self._start_intent(intent)
+        return []
+
+    def _on_RequestEnded(self, event: RequestEnded) -> list:
+        if self.state != "listening":
+            return []
+        self._push_to_talk = False
+        return [Report("request_ended", {"reason": event.reason}), *self._go_idle()]
+
+    # button
+    def _on_ButtonPressed(self, event: ButtonPressed) -> list:
+        if self.state in ("guiding", "paused"):
+            return [Report("button", {"action": "stop"}), StopPlayback()]
+        if self.state == "listening":
+            return [Report("button", {"action": "cancel"}), *self._go_idle()]
+        self._press_started = self.default_practice
+        return [Report("wake", {"source": "button"}), *self._start(self.default_practice, "any")]
+
+    def _on_ButtonHeld(self, event: ButtonHeld) -> list:
+        if self._press_started is None or self.playing != self._press_started:
+            return []
+        self._press_started = None
+        self._push_to_talk = True
+        self.playing = None
+        return [StopPlayback(fade_ms=30), Report("push_to_talk", {}), *self._listen()]
+
+    def _on_ButtonReleased(self, event: ButtonReleased) -> list:
+        self._press_started = None
+        if self._push_to_talk and self.state == "listening":
+            return [EndRequest()]
+        return []
+
+    # playback
+    def _on_PlaybackEnded(self, event: PlaybackEnded) -> list:
+        if event.name != self.playing:
+            return []
+        self.playing = None
+        ending = Report("practice_stopped" if event.stopped else "practice_finished", {"practice": event.name})
+        if self._push_to_talk:
+            return [ending]
+        if event.stopped and event.name not in QUIET_ENDINGS:
+            return [ending, *self._start("goodbye", "any")]
+        return [ending, *self._go_idle()]
+
+    def _on_Shutdown(self, event: Shutdown) -> list:
+        self.state = "idle"
+        return [StopPlayback(fade_ms=60), ShowLight("off")]
+
+    # helpers
+    def _listen(self) -> list:
+        self.state = "listening"
+        return [Chime("wake"), ShowLight("listening"), Listen("request")]
+
+    def _go_idle(self) -> list:
+        self.state = "idle"
+        return [ShowLight("off"), Listen("idle")]
+
+    def _start_intent(self, intent) -> list:
+        if intent.name in PRACTICES:
+            return self._start(intent.name, intent.slots.get(SLOT_OF.get(intent.name, ""), "any"))
+        return self._start("not_understood", "any")
+
+    def _start(self, name: str, option: str, interrupt: bool = False) -> list:
+        stop = [StopPlayback(fade_ms=40)] if interrupt and self.playing else []
+        self.state = "guiding"
+        self.playing = name
+        return [*stop, Report("practice_started", {"practice": name, "option": option}), Play(name, option),
+                Listen("guiding")]
+
+    def _control(self, name: str) -> list:
+        if name == "stop":
+            return [StopPlayback()]
+        if name not in CONTROLS:
+            return []
+        if name == "pause" and self.state == "guiding":
+            self.state = "paused"
+            return [Control("pause"), Report("paused", {})]
+        if name == "resume" and self.state == "paused":
+            self.state = "guiding"
+            return [Control("resume"), Report("resumed", {})]
+        if self.state == "guiding" and name not in ("pause", "resume"):
+            return [Control(name), Report("control", {"name": name})]
+        return []

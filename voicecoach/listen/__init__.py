@@ -1,0 +1,1 @@
+"""Listening: endpointing, the spotter, and the recognition engines behind one interface."""

@@ -1,0 +1,91 @@
+"""Endpointing: an energy gate that finds where speech starts and ends.
+
+Cheap enough to run on every 20 ms block while idle; the recognizer only sees
+voiced audio (with a little pre-roll so first sounds are not lost).
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+RATE = 16000
+BLOCK = 320  # 20 ms
+
+
+@dataclass(frozen=True)
+class EndpointSettings:
+    end_silence: float = 0.3
+    max_length: float = 5.0
+    margin_db: float = 12.0
+    floor_db: float = -52.0
+    start_blocks: int = 3
+    preroll: float = 0.3
+
+
+def block_level(block: np.ndarray) -> float:
+    """RMS level of int16 samples in dBFS."""
+    x = block.astype(np.float32)
+    rms = float(np.sqrt(np.mean(x * x))) / 32768.0 if len(x) else 0.0
+    return 20.0 * np.log10(rms) if rms > 1e-7 else -140.0
+
+
+class Endpointer:
+    """Feed 20 ms int16 blocks; get ("start", [blocks]), ("audio", block) and ("end", reason)."""
+
+    def __init__(self, settings: EndpointSettings = EndpointSettings()):
+        self.s = settings
+        self.noise = -70.0
+        self.in_speech = False
+        self._pre: deque = deque(maxlen=max(1, int(settings.preroll * RATE / BLOCK)))
+        self._voiced_run = 0
+        self._silent_run = 0
+        self._length = 0
+
+    def reset(self) -> None:
+        self.in_speech = False
+        self._pre.clear()
+        self._voiced_run = self._silent_run = self._length = 0
+
+    def voiced(self, level: float) -> bool:
+        return level > max(self.noise + self.s.margin_db, self.s.floor_db)
+
+    def push(self, block: np.ndarray) -> list[tuple]:
+        level = block_level(block)
+        voiced = self.voiced(level)
+        if not self.in_speech:
+            self._track_noise(level, voiced)
+            return self._maybe_start(block, voiced)
+        return self._continue(block, voiced)
+
+    def _track_noise(self, level: float, voiced: bool) -> None:
+        if level < self.noise:
+            self.noise = 0.8 * self.noise + 0.2 * level
+        elif not voiced:
+            self.noise = 0.995 * self.noise + 0.005 * level
+
+    def _maybe_start(self, block: np.ndarray, voiced: bool) -> list[tuple]:
+        self._pre.append(block)
+        self._voiced_run = self._voiced_run + 1 if voiced else 0
+        if self._voiced_run < self.s.start_blocks:
+            return []
+        self.in_speech = True
+        self._silent_run = 0
+        self._length = len(self._pre)
+        blocks = list(self._pre)
+        self._pre.clear()
+        return [("start", blocks)]
+
+    def _continue(self, block: np.ndarray, voiced: bool) -> list[tuple]:
+        self._length += 1
+        self._silent_run = 0 if voiced else self._silent_run + 1
+        events: list[tuple] = [("audio", block)]
+        if self._silent_run * BLOCK >= self.s.end_silence * RATE:
+            events.append(("end", "silence"))
+        elif self._length * BLOCK >= self.s.max_length * RATE:
+            events.append(("end", "max_length"))
+        if len(events) > 1:
+            self.in_speech = False
+            self._voiced_run = 0
+        return events

@@ -1,0 +1,79 @@
+"""PocketSphinx: the embedded English engine, with the model its wheel ships.
+
+Each recognizer is a JSGF grammar of its phrases plus a filler loop of common
+short words, searched with tight beams so a decode takes tens of milliseconds.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+
+from . import EngineError
+
+log = logging.getLogger(__name__)
+FILLER = ("the", "a", "to", "and", "of", "in", "it", "is", "you", "that", "he", "was")
+_names = itertools.count()
+
+
+class SphinxEngine:
+    name = "pocketsphinx"
+
+    def __init__(self, filler: tuple[str, ...] = FILLER):
+        try:
+            from pocketsphinx import Decoder
+
+            self.decoder = Decoder(samprate=16000, loglevel="FATAL", beam=1e-40, wbeam=1e-20)
+        except Exception as exc:  # the C library reports failures as plain RuntimeError
+            raise EngineError(f"PocketSphinx cannot start ({exc})") from exc
+        self.filler = tuple(w for w in filler if self.known(w))
+
+    def known(self, word: str) -> bool:
+        return self.decoder.lookup_word(word) is not None
+
+    def recognizer(self, phrases: list[str]) -> "SphinxRecognizer":
+        usable = [p for p in dict.fromkeys(phrases) if all(self.known(w) for w in p.split())]
+        for dropped in set(phrases) - set(usable):
+            log.info("pocketsphinx: '%s' has words outside its dictionary; left out of the grammar", dropped)
+        if not usable:
+            raise EngineError("no phrase of the grammar is in the PocketSphinx dictionary")
+        name = f"g{next(_names)}"
+        self.decoder.add_jsgf_string(name, _grammar(usable, self.filler))
+        return SphinxRecognizer(self.decoder, name, usable)
+
+
+def _grammar(phrases: list[str], filler: tuple[str, ...]) -> str:
+    alternatives = " | ".join(re.sub(r"[^a-z' ]", "", p) for p in phrases)
+    rules = [f"#JSGF V1.0;", "grammar voicecoach;", "public <utterance> = <phrase> | <filler>;",
+             f"<phrase> = {alternatives};"]
+    rules.append(f"<filler> = ({' | '.join(filler)})+;" if filler else "<filler> = <VOID>;")
+    return "\n".join(rules) + "\n"
+
+
+class SphinxRecognizer:
+    def __init__(self, decoder, search: str, phrases: list[str]):
+        self.decoder = decoder
+        self.search = search
+        self.phrases = phrases
+        self._open = False
+
+    def begin(self) -> None:
+        if self._open:
+            self.decoder.end_utt()
+        self.decoder.activate_search(self.search)
+        self.decoder.start_utt()
+        self._open = True
+
+    def feed(self, pcm: bytes) -> None:
+        self.decoder.process_raw(pcm, False, False)
+
+    def partial(self) -> str:
+        hyp = self.decoder.hyp()
+        return hyp.hypstr if hyp else ""
+
+    def end(self) -> str:
+        if not self._open:
+            return ""
+        self.decoder.end_utt()
+        self._open = False
+        return self.partial()

@@ -1,0 +1,124 @@
+"""The spotter: always listening, in one of three modes, each with its own closed grammar.
+
+- idle:    wake phrases and direct requests ("I need a break"), no wake phrase needed
+- guiding: control words only (stop, pause, ...), and crisis statements
+- request: after a wake or while the button is held: every request phrase
+
+Blocks go through the endpointer; only voiced audio reaches the recognizer.
+An utterance that decodes to filler, or to anything but a whole phrase of
+the grammar (outside request mode), is dropped.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..intents.router import Router, normalize
+from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
+
+log = logging.getLogger(__name__)
+MODES = ("idle", "guiding", "request")
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A finished utterance: its text (empty when nothing usable), mode, and input times."""
+
+    text: str
+    mode: str
+    start: float
+    end: float
+    wake: bool = False
+    reason: str = "silence"
+
+
+class Spotter:
+    def __init__(self, engine, router: Router, wake_phrases: list[str], spot_silence: float = 0.3,
+                 request_silence: float = 0.4, max_request: float = 6.0, request_wait: float = 5.0):
+        self.engine = engine
+        self.wake_phrases = [normalize(p) for p in wake_phrases]
+        phrases = {
+            "idle": self.wake_phrases + router.phrases(direct=True),
+            "guiding": router.phrases(control=True),
+            "request": router.phrases(),
+        }
+        self.recognizers = {mode: engine.recognizer(p) for mode, p in phrases.items()}
+        self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
+        self.settings = {
+            "idle": EndpointSettings(end_silence=spot_silence, max_length=4.0),
+            "guiding": EndpointSettings(end_silence=spot_silence, max_length=3.0),
+            "request": EndpointSettings(end_silence=request_silence, max_length=max_request),
+        }
+        self.request_wait_blocks = int(request_wait * RATE / BLOCK)
+        self.mode = "idle"
+        self.endpointer = Endpointer(self.settings["idle"])
+        self.clock = 0  # samples heard
+        self._start = 0.0
+        self._waiting = 0
+        self.ignore = lambda text: False  # set by the session: words the speaker itself is saying
+
+    @property
+    def now(self) -> float:
+        return self.clock / RATE
+
+    def set_mode(self, mode: str) -> None:
+        """Switch grammar; an utterance in progress is dropped."""
+        if mode not in MODES:
+            raise ValueError(f"unknown spotter mode {mode}")
+        if self.endpointer.in_speech:
+            self.recognizers[self.mode].end()
+        noise = self.endpointer.noise
+        self.mode = mode
+        self.endpointer = Endpointer(self.settings[mode])
+        self.endpointer.noise = noise
+        self._waiting = 0
+
+    def feed(self, block: np.ndarray) -> list[Heard]:
+        """One 20 ms int16 block in; finished utterances out."""
+        self.clock += len(block)
+        heard: list[Heard] = []
+        for kind, data in self.endpointer.push(block):
+            if kind == "start":
+                self._begin(data)
+            elif kind == "audio":
+                self.recognizers[self.mode].feed(data.tobytes())
+            elif kind == "end":
+                heard.extend(self._finish(data))
+        if self.mode == "request" and not self.endpointer.in_speech:
+            heard.extend(self._check_wait())
+        return heard
+
+    def end_request(self) -> list[Heard]:
+        """Push-to-talk released: finish now, whatever was said."""
+        if self.mode != "request":
+            return []
+        if not self.endpointer.in_speech:
+            return [Heard("", "request", self.now, self.now, reason="released")]
+        self.endpointer.reset()
+        return self._finish("released")
+
+    def _begin(self, blocks: list) -> None:
+        self._start = self.now - len(blocks) * BLOCK / RATE
+        rec = self.recognizers[self.mode]
+        rec.begin()
+        for b in blocks:
+            rec.feed(b.tobytes())
+
+    def _finish(self, reason: str) -> list[Heard]:
+        text = normalize(self.recognizers[self.mode].end())
+        self._waiting = 0
+        if self.mode == "request":
+            return [Heard(text, "request", self._start, self.now, reason=reason)]
+        if text not in self.accepted[self.mode] or self.ignore(text):
+            log.debug("spotter: dropped %r in %s", text, self.mode)
+            return []
+        return [Heard(text, self.mode, self._start, self.now, wake=text in self.wake_phrases, reason=reason)]
+
+    def _check_wait(self) -> list[Heard]:
+        self._waiting += 1
+        if self._waiting < self.request_wait_blocks:
+            return []
+        self._waiting = 0
+        return [Heard("", "request", self.now, self.now, reason="timeout")]

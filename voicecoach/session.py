@@ -1,0 +1,125 @@
+"""The session: joins spotter, router, coach, speaker and light, the same for `run` and `simulate`.
+
+Everything here runs on one thread (the coach's). The microphone, the output
+stream and the button only hand it blocks and events.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import numpy as np
+
+from .events import (Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report, RequestEnded,
+                     ShowLight, StopPlayback, WakeHeard)
+from .intents.router import CONTROLS, Router, normalize
+from .practices.player import Player
+from .practices.schema import Cue
+
+log = logging.getLogger(__name__)
+PACE = {"slower": 1.15, "faster": 1 / 1.15}
+VOLUME_STEP = 0.15
+
+
+class Session:
+    def __init__(self, coaching, spotter, router: Router, coach, speaker, light,
+                 report: Callable[[str, dict], None]):
+        self.coaching = coaching
+        self.spotter = spotter
+        self.router = router
+        self.coach = coach
+        self.speaker = speaker
+        self.light = light
+        self.report = report
+        self.saying = ""
+        spotter.ignore = self.is_own_voice
+
+    # inputs
+    def hear(self, block: np.ndarray) -> None:
+        for heard in self.spotter.feed(block):
+            self._heard(heard)
+
+    def post(self, event) -> None:
+        for action in self.coach.handle(event):
+            self._do(action)
+
+    def played(self, events: list) -> None:
+        """Events from the speaker: what was just said, lights, and the end of a player."""
+        for _, name, data in events:
+            if name == "said":
+                self.saying = normalize(data["text"])
+                self.report("said", {"text": data["text"]})
+            elif name == "light":
+                self.light.show(data["pattern"], self.coaching.delivery().brightness)
+            elif name in ("finished", "stopped"):
+                self.saying = ""
+                self.post(PlaybackEnded(data["player"], name == "stopped"))
+
+    def release_push_to_talk(self) -> None:
+        for heard in self.spotter.end_request():
+            self._heard(heard)
+
+    def is_own_voice(self, text: str) -> bool:
+        """A phrase the speaker is saying right now is its own echo, never a command."""
+        return bool(text) and f" {text} " in f" {self.saying} "
+
+    def _heard(self, heard) -> None:
+        if heard.mode == "request":
+            if not heard.text:
+                return self.post(RequestEnded(heard.reason))
+            self.report("transcript", {"text": heard.text, "mode": "request"})
+            return self._route(heard.text, "request", None)
+        log.debug("heard %r in %s", heard.text, heard.mode)
+        if heard.wake:
+            return self.post(WakeHeard(heard.text))
+        self.report("transcript", {"text": heard.text, "mode": heard.mode})
+        allowed = CONTROLS if heard.mode == "guiding" else None
+        self._route(heard.text, heard.mode, allowed)
+
+    def _route(self, text: str, mode: str, allowed) -> None:
+        intent = self.router.route(text, allowed)
+        self.report("intent", intent.as_json())
+        self.post(IntentHeard(intent, mode))
+
+    # actions
+    def _do(self, action) -> None:
+        if isinstance(action, Report):
+            self.report(action.event, action.data)
+        elif isinstance(action, Play):
+            self._play(action)
+        elif isinstance(action, StopPlayback):
+            player = self.speaker.player
+            if player is not None and not player.finished:
+                player.stop(action.fade_ms)
+        elif isinstance(action, Control):
+            self._control(action.name)
+        elif isinstance(action, Listen):
+            self.spotter.set_mode(action.mode)
+        elif isinstance(action, EndRequest):
+            self.release_push_to_talk()
+        elif isinstance(action, Chime):
+            self._chime(action.name)
+        elif isinstance(action, ShowLight):
+            self.light.show(action.pattern, self.coaching.delivery().brightness)
+
+    def _play(self, action: Play) -> None:
+        delivery = self.coaching.delivery()
+        self.speaker.set_volume(delivery.volume)
+        self.speaker.play(self.coaching.player(action.name, action.option, delivery))
+
+    def _chime(self, name: str) -> None:
+        delivery = self.coaching.delivery()
+        self.speaker.play(Player(f"chime-{name}", [Cue(name)], self.coaching.renderer, delivery))
+
+    def _control(self, name: str) -> None:
+        player = self.speaker.player
+        if player is None:
+            return
+        if name in ("pause", "resume", "repeat"):
+            getattr(player, name)()
+        elif name in PACE:
+            player.change_pace(PACE[name])
+        elif name == "louder":
+            self.speaker.set_volume(self.speaker.volume + VOLUME_STEP)
+        elif name == "quieter":
+            self.speaker.set_volume(self.speaker.volume - VOLUME_STEP)

@@ -1,0 +1,102 @@
+"""`voicecoach simulate`: the whole loop from a WAV file, on one timeline.
+
+The input is fed in 20 ms blocks; after each block the speaker is read for
+the same 20 ms, so OUT.wav lines up with IN.wav sample for sample. `--echo`
+mixes what the speaker plays back into the next microphone block; `--press`
+taps the button at an input time; `--realtime` paces the input and never
+waits for audio, so OUT.wav shows the latency a person would hear.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .audio.wav import read_wav, write_wav
+from .events import ButtonPressed, ButtonReleased
+from .hardware.light import NoLight
+from .listen.endpoint import BLOCK, RATE
+
+TAIL_LIMIT_S = 600.0
+
+
+@dataclass
+class SimulationOptions:
+    presses: list[float] = field(default_factory=list)
+    echo: float = 0.0
+    realtime: bool = False
+    tail: bool = True  # keep going after the input until the speaker is done
+
+
+def run_simulation(config, wav_path: str, out_path: str | None, report, options: SimulationOptions,
+                   engine=None, voice=None, seed=None) -> np.ndarray:
+    samples, _ = read_wav(wav_path, RATE)
+    clock = {"t": 0.0}
+    timed = lambda event, data: report(event, {"t": round(clock["t"], 3), **data})
+    session = build_for_simulation(config, timed, engine, voice, seed)
+    out = _loop(session, _int16(samples), options, clock)
+    if out_path:
+        write_wav(out_path, out, RATE)
+    return out
+
+
+def build_for_simulation(config, report, engine=None, voice=None, seed=None):
+    from .assemble import build_session
+
+    return build_session(config, RATE, NoLight(), report, engine=engine, voice=voice, seed=seed)
+
+
+def _int16(samples: np.ndarray) -> np.ndarray:
+    return (np.clip(samples, -1, 1) * 32767).astype(np.int16)
+
+
+def _loop(session, mic: np.ndarray, options: SimulationOptions, clock: dict) -> np.ndarray:
+    presses = sorted(options.presses)
+    out_blocks: list[np.ndarray] = []
+    echo = np.zeros(BLOCK, np.float32)
+    started = time.monotonic()
+    n_in = len(mic) // BLOCK + (1 if len(mic) % BLOCK else 0)
+    limit = n_in + int(TAIL_LIMIT_S * RATE / BLOCK)
+    i = 0
+    while i < limit and (i < n_in or (options.tail and _busy(session))):
+        clock["t"] = i * BLOCK / RATE
+        presses = _press_due(session, presses, clock["t"])
+        if options.realtime:
+            _pace(started, clock["t"])
+        block = _block(mic, i)
+        if options.echo:
+            block = np.clip(block + echo * options.echo * 32767, -32768, 32767).astype(np.int16)
+        session.hear(block)
+        out, events = session.speaker.read(BLOCK, wait=not options.realtime)
+        session.played(events)
+        echo = out
+        out_blocks.append(out)
+        i += 1
+    return np.concatenate(out_blocks) if out_blocks else np.zeros(0, np.float32)
+
+
+def _block(mic: np.ndarray, i: int) -> np.ndarray:
+    block = mic[i * BLOCK:(i + 1) * BLOCK]
+    if len(block) < BLOCK:
+        block = np.concatenate([block, np.zeros(BLOCK - len(block), np.int16)])
+    return block
+
+
+def _press_due(session, presses: list[float], t: float) -> list[float]:
+    while presses and presses[0] <= t:
+        presses.pop(0)
+        session.post(ButtonPressed())
+        session.post(ButtonReleased())
+    return presses
+
+
+def _busy(session) -> bool:
+    player = session.speaker.player
+    return session.coach.state != "idle" or (player is not None and not player.finished)
+
+
+def _pace(started: float, t: float) -> None:
+    delay = started + t - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
