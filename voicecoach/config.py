@@ -50,7 +50,7 @@ class NightConfig:
     end: str = _opt("07:00", "Night mode ends (HH:MM)", clock=True)
     always: bool = _opt(False, "Force night mode at every hour")
     volume_ratio: float = _opt(0.6, "Night loudness as a share of day loudness", lo=0.1, hi=0.7)
-    slowdown: float = _opt(1.2, "How much slower speech is at night", lo=1.15, hi=1.6)
+    slowdown: float = _opt(1.25, "How much slower speech is at night", lo=1.15, hi=1.6)
     pause_ratio: float = _opt(1.4, "How much longer pauses are at night", lo=1.0, hi=2.5)
 
 

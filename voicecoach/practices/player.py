@@ -140,8 +140,8 @@ class Player:
         if not self._stopping:
             return
         n = min(len(out), self._stopping)
-        start = self._stopping / self._stop_total
-        out[:n] *= np.linspace(start, 0.0, n, endpoint=False, dtype=np.float32)
+        start, end = self._stopping / self._stop_total, (self._stopping - n) / self._stop_total
+        out[:n] *= np.linspace(start, end, n, endpoint=False, dtype=np.float32)
         out[n:] = 0.0
         self._stopping -= n
         if self._stopping == 0:

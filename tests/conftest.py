@@ -1,0 +1,84 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicecoach.audio.wav import read_wav, write_wav
+from voicecoach.config import Config
+
+RATE = 16000
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("VOICECOACH_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory):
+    """One phrase cache for the tests that render real practices, so each line is synthesized once."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
+@pytest.fixture(scope="session")
+def joe():
+    from voicecoach.speech.tts import PiperVoice, default_voice_files
+
+    return PiperVoice(default_voice_files(), threads=1)
+
+
+@pytest.fixture(scope="session")
+def sphinx():
+    from voicecoach.listen.engines.sphinx_engine import SphinxEngine
+
+    return SphinxEngine()
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), np.float32)
+
+
+def espeak(text: str, voice: str = "en-us", speed: int = 150, pitch: int = 50) -> np.ndarray:
+    """Speech from espeak-ng at 16 kHz."""
+    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
+                         check=True, capture_output=True).stdout
+    from voicecoach.audio.wav import decode_wav
+    from voicecoach.audio.resample import resample
+
+    samples, rate = decode_wav("espeak", wav)
+    return resample(samples, rate, RATE)
+
+
+def piper_speech(voice, text: str, length_scale: float = 1.0) -> np.ndarray:
+    from voicecoach.audio.resample import resample
+
+    audio = np.concatenate(list(voice.sentences(text, length_scale)))
+    return resample(audio, voice.sample_rate, RATE) * 0.7
+
+
+def noise(seconds: float, level: float = 0.01, seed: int = 0) -> np.ndarray:
+    return (np.random.default_rng(seed).normal(0, level, int(seconds * RATE))).astype(np.float32)
+
+
+def scene(*parts: np.ndarray, noise_level: float = 0.0) -> np.ndarray:
+    audio = np.concatenate(parts).astype(np.float32)
+    if noise_level:
+        audio = audio + noise(len(audio) / RATE, noise_level)
+    return audio
+
+
+def save(path: Path, audio: np.ndarray) -> Path:
+    write_wav(path, audio, RATE)
+    return path
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 300):
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "voicecoach", *args], input=stdin, capture_output=True,
+                          text=True, env=full_env, timeout=timeout)
+

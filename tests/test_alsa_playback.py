@@ -1,0 +1,75 @@
+"""Real PortAudio streams with no sound card: ALSA's file plugin writes what is played to a file."""
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+ASOUNDRC = """
+pcm.!default {{ type asym; playback.pcm "vcout"; capture.pcm "vcin" }}
+pcm.vcout {{ type file; slave.pcm "null"; file "{out}"; format "raw" }}
+pcm.vcin {{ type file; slave.pcm "null"; file "/dev/null"; infile "{inp}"; format "raw" }}
+"""
+
+
+def alsa_home(tmp_path, mic: np.ndarray | None = None):
+    home = tmp_path / "home"
+    home.mkdir()
+    inp = tmp_path / "in.raw"
+    (mic if mic is not None else np.zeros(16000, np.int16)).astype("<i2").tofile(inp)
+    (home / ".asoundrc").write_text(ASOUNDRC.format(out=tmp_path / "out.raw", inp=inp))
+    return home
+
+
+def run_python(home, code: str, timeout=120):
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "VOICECOACH_CACHE_DIR": str(home / "cache")}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def test_practice_plays_through_a_real_output_stream(tmp_path):
+    home = alsa_home(tmp_path)
+    result = run_python(home, """
+        import json, time
+        from voicecoach.audio.playback import OutputStream, Speaker
+        from voicecoach.practices.player import Player
+        from voicecoach.practices.schema import Cue, Say, Pause
+        from voicecoach.speech.cache import PhraseCache
+        from voicecoach.speech.render import Renderer
+        from voicecoach.testing import ToneVoice
+        from voicecoach.night import delivery_for
+        from voicecoach.config import load_config
+        import threading
+        done = threading.Event(); seen = []
+        def events(batch):
+            seen.extend(name for _, name, _ in batch)
+            if "finished" in seen: done.set()
+        speaker = Speaker(16000, 0.8)
+        stream = OutputStream(speaker, on_events=events)
+        r = Renderer(ToneVoice(), PhraseCache("cache"), 16000)
+        speaker.play(Player("p", [Cue("chime"), Say(("one two three.",)), Pause(0.5)], r, delivery_for(load_config(None), False)))
+        stream.start(); ok = done.wait(30); stream.close()
+        print(json.dumps({"ok": ok, "seen": seen, "blocks": stream.blocks}))
+    """)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["ok"] and report["seen"][-1] == "finished" and report["blocks"] > 0
+    played = np.fromfile(tmp_path / "out.raw", dtype="<i2")
+    assert np.abs(played).max() > 5000  # the chime and the words reached the device
+
+
+def test_microphone_reads_a_real_input_stream(tmp_path):
+    tone = (np.sin(np.arange(16000) / 16000 * 2 * np.pi * 440) * 8000).astype(np.int16)
+    home = alsa_home(tmp_path, tone)
+    result = run_python(home, """
+        import time, numpy as np
+        from voicecoach.audio.capture import Inbox, Microphone
+        inbox = Inbox(max_blocks=100000)
+        mic = Microphone(inbox).start(); time.sleep(0.5); mic.close()
+        blocks = list(inbox.blocks)
+        print(len(blocks), len(blocks[0]), int(np.abs(np.concatenate(blocks[:50])).max()), inbox.dropped)
+    """)
+    assert result.returncode == 0, result.stderr
+    count, size, peak, dropped = map(int, result.stdout.split())
+    assert size == 320 and count >= 50 and peak > 7000

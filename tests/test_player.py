@@ -1,0 +1,111 @@
+"""The player and speaker with a tone voice: stop fades, pause, repeat, pace and volume."""
+import numpy as np
+
+from voicecoach.audio.playback import Speaker
+from voicecoach.config import load_config
+from voicecoach.night import delivery_for
+from voicecoach.practices.player import Player
+from voicecoach.practices.schema import Cue, Light, Pause, Say
+from voicecoach.render_out import render_to_array
+from voicecoach.speech.cache import PhraseCache
+from voicecoach.speech.render import Renderer
+from voicecoach.testing import ToneVoice
+
+RATE = 16000
+DAY = delivery_for(load_config(None), False)
+
+
+def renderer(tmp_path):
+    return Renderer(ToneVoice(), PhraseCache(tmp_path), RATE)
+
+
+def pull(speaker, seconds, block=320):
+    blocks, events = [], []
+    for i in range(int(seconds * RATE / block)):
+        out, ev = speaker.read(block, wait=True)
+        blocks.append(out)
+        events += [(i * block + at, name, data) for at, name, data in ev]
+    return np.concatenate(blocks), events
+
+
+def test_script_renders_with_pauses_and_events(tmp_path):
+    script = [Light("breathe"), Cue("chime"), Say(("One two three.",)), Pause(1.5), Say(("Four five.",))]
+    player = Player("p", script, renderer(tmp_path), DAY)
+    speaker = Speaker(RATE, 1.0)
+    speaker.play(player)
+    audio, events = pull(speaker, 6)
+    names = [e[1] for e in events]
+    assert names == ["light", "cue", "said", "said", "finished"]
+    said = [at for at, name, _ in events if name == "said"]
+    gap = audio[said[0]:said[1]]
+    assert (said[1] - said[0]) / RATE > 1.5  # the pause is really there
+    assert np.max(np.abs(gap[-int(1.45 * RATE):])) == 0.0  # 1.5 s of silence before the next line
+    assert np.max(np.abs(gap[: int(0.3 * RATE)])) > 0.1
+
+
+def test_stop_fades_out_within_100_ms(tmp_path):
+    player = Player("p", [Say(("one two three four five six seven eight nine ten",))], renderer(tmp_path), DAY)
+    speaker = Speaker(RATE, 1.0)
+    speaker.play(player)
+    pull(speaker, 0.5)
+    player.stop(fade_ms=60)
+    after, events = pull(speaker, 0.3)
+    loud = np.flatnonzero(np.abs(after) > 1e-4)
+    assert loud[-1] / RATE < 0.1  # silent within 100 ms
+    assert ("stopped" in [e[1] for e in events]) and player.stopped
+    steps = np.abs(np.diff(after[: loud[-1] + 1]))
+    assert steps.max() < 0.2  # a fade, not a click
+
+
+def test_pause_and_resume(tmp_path):
+    player = Player("p", [Say(("one two three four five six seven eight",))], renderer(tmp_path), DAY)
+    speaker = Speaker(RATE, 1.0)
+    speaker.play(player)
+    pull(speaker, 0.3)
+    player.pause()
+    held, _ = pull(speaker, 1.0)
+    assert np.max(np.abs(held)) == 0
+    player.resume()
+    rest, events = pull(speaker, 2.0)
+    assert np.max(np.abs(rest)) > 0.1 and "finished" in [e[1] for e in events]
+
+
+def test_repeat_says_the_last_line_again(tmp_path):
+    script = [Say(("First line here.",)), Pause(3.0), Say(("Second line.",))]
+    player = Player("p", script, renderer(tmp_path), DAY)
+    speaker = Speaker(RATE, 1.0)
+    speaker.play(player)
+    _, first = pull(speaker, 1.5)
+    player.repeat()
+    _, later = pull(speaker, 6)
+    said = [d["text"] for _, name, d in first + later if name == "said"]
+    assert said == ["First line here.", "First line here.", "Second line."]
+
+
+def test_slower_stretches_later_lines(tmp_path):
+    def length(factor):
+        player = Player("p", [Pause(0.1), Say(("one two three four",)), Pause(1.0)], renderer(tmp_path), DAY)
+        if factor:
+            player.change_pace(factor)
+        return len(render_to_array(player, 1.0))
+    assert length(1.15) > length(None) * 1.1 > length(1 / 1.15) * 1.1
+
+
+def test_volume_changes_glide(tmp_path):
+    player = Player("p", [Say(("one two three four five six seven eight nine",))], renderer(tmp_path), DAY)
+    speaker = Speaker(RATE, 0.8)
+    speaker.play(player)
+    before, _ = pull(speaker, 0.6)
+    speaker.set_volume(0.3)
+    after, _ = pull(speaker, 0.6)
+    assert np.max(np.abs(after[RATE // 10:])) < np.max(np.abs(before)) * 0.5
+
+
+def test_starting_a_new_player_cuts_the_old_one(tmp_path):
+    r = renderer(tmp_path)
+    speaker = Speaker(RATE, 1.0)
+    first = Player("a", [Say(("one two three four five six",))], r, DAY)
+    speaker.play(first)
+    pull(speaker, 0.2)
+    speaker.play(Player("b", [Say(("seven",))], r, DAY))
+    assert first.finished and first.stopped

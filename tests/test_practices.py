@@ -1,0 +1,104 @@
+import random
+import re
+
+import pytest
+
+from voicecoach.intents.router import NAMES, CONTROLS
+from voicecoach.practices.schema import (Cue, Pause, PracticeError, Say, builtin_dir, load_library, load_practice,
+                                         parse_practice)
+
+RESPONSES = {"none": "not_understood", "stop": "goodbye"}
+
+
+def test_every_practice_file_loads():
+    library = load_library()
+    assert len(library) == len(list(builtin_dir().glob("*.toml")))
+    for practice in library.values():
+        assert practice.all_lines()
+
+
+def test_every_intent_has_a_practice_or_a_response():
+    library = load_library()
+    intents = {p.intent for p in library.values()}
+    for name in NAMES:
+        if name in CONTROLS and name != "stop":
+            continue  # controls act on the playing practice
+        assert name in intents or RESPONSES.get(name) in library, name
+
+
+def test_options_of_the_practices_with_slots():
+    library = load_library()
+    assert set(library["soothing_touch"].option_names) == {"hand_on_heart", "self_hug", "cup_face"}
+    assert set(library["obstacle"].option_names) == {"feels_fake", "off_the_hook", "not_deserving"}
+
+
+def test_any_picks_an_option_and_a_seed_makes_it_repeatable():
+    touch = load_library()["soothing_touch"]
+    scripts = [touch.script("any", random.Random(seed)) for seed in range(12)]
+    assert scripts[3] == touch.script("any", random.Random(3))
+    first_lines = {s[4].variants[0] for s in scripts}
+    assert len(first_lines) > 1  # several options and variants come up
+
+
+def test_chosen_option_is_used():
+    touch = load_library()["soothing_touch"]
+    lines = " ".join(s.variants[0] for s in touch.script("cup_face", random.Random(1)) if isinstance(s, Say))
+    assert "face" in lines or "cheeks" in lines
+
+
+def test_no_line_has_more_than_two_sentences_between_pauses():
+    for practice in load_library().values():
+        for line in practice.all_lines():
+            assert len(re.findall(r"[.!?](\s|$)", line)) <= 2, line
+
+
+def test_tone_has_no_guilt_or_jargon():
+    banned = re.compile(r"\b(you should|you must|disorder|symptoms?|diagnos\w*|lol|haha)\b", re.I)
+    for practice in load_library().values():
+        for line in practice.all_lines():
+            assert not banned.search(line), line
+
+
+def test_crisis_message_is_filled_from_config():
+    from voicecoach.config import SafetyConfig
+    from voicecoach.safety import crisis_values
+
+    crisis = load_library()["crisis_support"]
+    uk = " ".join(s.variants[0] for s in crisis.script(values=crisis_values(SafetyConfig(country="GB")))
+                  if isinstance(s, Say))
+    assert "Samaritans" in uk and "9 9 9" in uk and "{" not in uk
+    mine = crisis_values(SafetyConfig(crisis_line="my nurse line", emergency_number="1 2 3"))
+    text = " ".join(s.variants[0] for s in crisis.script(values=mine) if isinstance(s, Say))
+    assert "my nurse line" in text and "1 2 3" in text
+
+
+def test_break_has_the_three_parts_in_order():
+    lines = [s.variants[0].lower() for s in load_library()["self_compassion_break"].script("any", random.Random(0))
+             if isinstance(s, Say)]
+    text = " | ".join(lines)
+    assert text.index("moment of suffering") < text.index("suffering is a part of life") < text.index("may i be kind")
+
+
+@pytest.mark.parametrize("body, problem", [
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say=[]}]', "step 1: say must be"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say="Hi."}, {pause=-1}]', "step 2: pause must be"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{cue="gong"}]', "cue 'gong' is unknown"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{light="disco"}]', "light 'disco' is unknown"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{sing="la"}]', "unknown step 'sing'"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say="One. Two. Three."}]', "more than two sentences"),
+    ('title="X"\nintent="help"\nsteps=[{say="Hi."}]', "'name' is missing"),
+    ('name="x"\ntitle="X"\nintent="help"\nstep=[{say="Hi."}]', "unknown key(s) step"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say="Hi."}', "cannot read it"),
+])
+def test_bad_practice_files_name_the_file_step_and_problem(tmp_path, body, problem):
+    path = tmp_path / "broken.toml"
+    path.write_text(body)
+    with pytest.raises(PracticeError) as info:
+        load_practice(path)
+    assert str(path) in str(info.value) and problem in str(info.value)
+
+
+def test_steps_parse_to_types():
+    practice = parse_practice("t", {"name": "t", "title": "T", "intent": "help",
+                                    "steps": [{"say": "Hello."}, {"pause": 2}, {"cue": "chime"}]})
+    assert practice.steps == (Say(("Hello.",)), Pause(2.0), Cue("chime"))

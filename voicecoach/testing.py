@@ -1,0 +1,88 @@
+"""Fakes shipped with the package, for tests and for laptops without the engines.
+
+They implement the same small interfaces as the real parts: a voice, a
+recognition engine, and a report collector.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import numpy as np
+
+
+class ToneVoice:
+    """A stand-in voice: one short tone per word, a gap between sentences. Length scale stretches it."""
+
+    voice_id = "tone-test-voice"
+    sample_rate = 16000
+
+    def __init__(self):
+        self.calls = 0
+
+    def sentences(self, text: str, length_scale: float = 1.0) -> Iterator[np.ndarray]:
+        self.calls += 1
+        for sentence in [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]:
+            words = sentence.split()
+            yield np.concatenate([self._word(w, length_scale) for w in words])
+
+    def _word(self, word: str, length_scale: float) -> np.ndarray:
+        n = int(0.18 * length_scale * self.sample_rate)
+        t = np.arange(n) / self.sample_rate
+        freq = 200 + 15 * (sum(map(ord, word)) % 20)
+        envelope = np.minimum(1, np.minimum(t, t[::-1]) / 0.02)
+        tone = 0.5 * np.sin(2 * np.pi * freq * t) * envelope
+        return np.concatenate([tone, np.zeros(int(0.04 * self.sample_rate))]).astype(np.float32)
+
+
+class ScriptedEngine:
+    """An engine whose recognizers return scripted texts, one per utterance, in order."""
+
+    name = "scripted"
+
+    def __init__(self, script: dict[str, list[str]] | None = None):
+        self.script = {mode: list(texts) for mode, texts in (script or {}).items()}
+        self.fed = 0
+
+    def recognizer(self, phrases: list[str]) -> "ScriptedRecognizer":
+        return ScriptedRecognizer(self, phrases)
+
+    def next_text(self, phrases: list[str]) -> str:
+        for texts in self.script.values():
+            if texts and (texts[0] in phrases or not texts[0]):
+                return texts.pop(0)
+        return ""
+
+
+class ScriptedRecognizer:
+    def __init__(self, engine: ScriptedEngine, phrases: list[str]):
+        self.engine = engine
+        self.phrases = phrases
+
+    def begin(self) -> None:
+        pass
+
+    def feed(self, pcm: bytes) -> None:
+        self.engine.fed += len(pcm) // 2
+
+    def partial(self) -> str:
+        return ""
+
+    def end(self) -> str:
+        return self.engine.next_text(self.phrases)
+
+
+class Reports:
+    """Collects (event, data) reports, as `simulate --json` prints them."""
+
+    def __init__(self):
+        self.items: list[tuple[str, dict]] = []
+
+    def __call__(self, event: str, data: dict) -> None:
+        self.items.append((event, dict(data)))
+
+    def named(self, event: str) -> list[dict]:
+        return [data for name, data in self.items if name == event]
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.items]
