@@ -108,4 +108,5 @@ def test_starting_a_new_player_cuts_the_old_one(tmp_path):
     speaker.play(first)
     pull(speaker, 0.2)
     speaker.play(Player("b", [Say(("seven",))], r, DAY))
+    pull(speaker, 0.1)
     assert first.finished and first.stopped

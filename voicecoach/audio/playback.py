@@ -23,6 +23,7 @@ class Speaker:
         self._volume = float(volume)
         self._gain = float(volume)
         self._player = None
+        self._fading: list = []  # players cut off by a newer one, mixed in until their fade ends
         self._lock = threading.Lock()
 
     @property
@@ -33,12 +34,12 @@ class Speaker:
         self._volume = float(min(1.0, max(0.05, volume)))
 
     def play(self, player) -> None:
-        """Start a player; one still playing is cut with a short fade."""
+        """Start a player; one still playing is cut with a short fade, mixed under the new one."""
         with self._lock:
             old, self._player = self._player, player
-        if old is not None and not old.finished:
-            old.stop(fade_ms=30)
-            old.close()
+            if old is not None and not old.finished:
+                old.stop(fade_ms=30)
+                self._fading.append(old)
         player.start()
 
     @property
@@ -50,8 +51,21 @@ class Speaker:
         if player is None:
             return np.zeros(frames, np.float32), []
         block, events = player.read(frames, wait)
+        if self._fading:
+            self._mix_fading(block)
         self._apply_gain(block)
         return block, events
+
+    def _mix_fading(self, block: np.ndarray) -> None:
+        with self._lock:
+            fading = list(self._fading)
+        for old in fading:
+            tail, _ = old.read(len(block))
+            block += tail
+            if old.finished:
+                old.close()
+                with self._lock:
+                    self._fading.remove(old)
 
     def _apply_gain(self, block: np.ndarray) -> None:
         target = self._volume
