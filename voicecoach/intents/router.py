@@ -43,7 +43,7 @@ class IntentRules:
     examples: tuple[str, ...]
     patterns: tuple[re.Pattern, ...]
     slots: dict  # slot name -> {value: (patterns)}
-    direct: bool
+    direct: tuple[str, ...]
     control: bool
 
 
@@ -66,7 +66,7 @@ def _rules(name: str, table: dict) -> IntentRules:
              for slot, values in table.get("slots", {}).items()}
     return IntentRules(name, tuple(normalize(e) for e in table.get("examples", [])),
                        tuple(re.compile(p) for p in table.get("patterns", [])), slots,
-                       bool(table.get("direct")), bool(table.get("control")))
+                       tuple(normalize(e) for e in table.get("direct", [])), bool(table.get("control")))
 
 
 class Router:
@@ -87,8 +87,10 @@ class Router:
         return Intent("none", text=text)
 
     def phrases(self, direct: bool = False, control: bool = False) -> list[str]:
-        """Example sentences for a recognizer's grammar."""
-        return [e for r in self.rules if (not direct or r.direct) and (not control or r.control) for e in r.examples]
+        """Sentences for a recognizer's grammar: every example, or those heard without a wake, or controls."""
+        if direct:
+            return [e for r in self.rules for e in r.direct]
+        return [e for r in self.rules if not control or r.control for e in r.examples]
 
 
 def _match(rules: IntentRules, norm: str) -> float:

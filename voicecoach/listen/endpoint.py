@@ -22,6 +22,8 @@ class EndpointSettings:
     floor_db: float = -52.0
     start_blocks: int = 3
     preroll: float = 0.3
+    noise_window: float = 4.0
+    noise_percentile: float = 10.0
 
 
 def block_level(block: np.ndarray) -> float:
@@ -36,12 +38,19 @@ class Endpointer:
 
     def __init__(self, settings: EndpointSettings = EndpointSettings()):
         self.s = settings
+        self.levels: deque = deque(maxlen=int(settings.noise_window * RATE / BLOCK))
         self.noise = -70.0
+        self._seen = 0
         self.in_speech = False
         self._pre: deque = deque(maxlen=max(1, int(settings.preroll * RATE / BLOCK)))
         self._voiced_run = 0
         self._silent_run = 0
         self._length = 0
+
+    def carry_noise(self, other: "Endpointer") -> None:
+        """Start from another endpointer's picture of the room."""
+        self.levels.extend(other.levels)
+        self.noise = other.noise
 
     def reset(self) -> None:
         self.in_speech = False
@@ -53,17 +62,18 @@ class Endpointer:
 
     def push(self, block: np.ndarray) -> list[tuple]:
         level = block_level(block)
+        self._track_noise(level)
         voiced = self.voiced(level)
         if not self.in_speech:
-            self._track_noise(level, voiced)
             return self._maybe_start(block, voiced)
         return self._continue(block, voiced)
 
-    def _track_noise(self, level: float, voiced: bool) -> None:
-        if level < self.noise:
-            self.noise = 0.8 * self.noise + 0.2 * level
-        elif not voiced:
-            self.noise = 0.995 * self.noise + 0.005 * level
+    def _track_noise(self, level: float) -> None:
+        """The noise floor: a low percentile of the last few seconds of block levels."""
+        self.levels.append(level)
+        self._seen += 1
+        if self._seen % 5 == 1 or self._seen < 5:
+            self.noise = float(np.percentile(self.levels, self.s.noise_percentile))
 
     def _maybe_start(self, block: np.ndarray, voiced: bool) -> list[tuple]:
         self._pre.append(block)

@@ -20,6 +20,13 @@ from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
 
 log = logging.getLogger(__name__)
 MODES = ("idle", "guiding", "request")
+SECONDS_BASE = 0.7      # pre-roll and slack around a spoken phrase
+SECONDS_PER_WORD = 0.4  # a slow, tired speaker
+
+
+def plausible_seconds(phrase: str) -> float:
+    """The longest a person takes to say `phrase` on its own; longer audio is other talk."""
+    return SECONDS_BASE + SECONDS_PER_WORD * len(phrase.split())
 
 
 @dataclass(frozen=True)
@@ -46,17 +53,19 @@ class Spotter:
         }
         self.recognizers = {mode: engine.recognizer(p) for mode, p in phrases.items()}
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
-        self.settings = {
-            "idle": EndpointSettings(end_silence=spot_silence, max_length=4.0),
-            "guiding": EndpointSettings(end_silence=spot_silence, max_length=3.0),
-            "request": EndpointSettings(end_silence=request_silence, max_length=max_request),
-        }
+        self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
+        # Spotting modes end an utterance only on silence: continuous talk is one long utterance,
+        # of which the recognizer hears only the first `longest` seconds.
+        self.settings = {mode: EndpointSettings(end_silence=spot_silence, max_length=60.0)
+                         for mode in ("idle", "guiding")}
+        self.settings["request"] = EndpointSettings(end_silence=request_silence, max_length=max_request)
         self.request_wait_blocks = int(request_wait * RATE / BLOCK)
         self.mode = "idle"
         self.endpointer = Endpointer(self.settings["idle"])
         self.clock = 0  # samples heard
         self._start = 0.0
         self._waiting = 0
+        self._too_long = False
         self.ignore = lambda text: False  # set by the session: words the speaker itself is saying
 
     @property
@@ -69,10 +78,10 @@ class Spotter:
             raise ValueError(f"unknown spotter mode {mode}")
         if self.endpointer.in_speech:
             self.recognizers[self.mode].end()
-        noise = self.endpointer.noise
+        previous = self.endpointer
         self.mode = mode
         self.endpointer = Endpointer(self.settings[mode])
-        self.endpointer.noise = noise
+        self.endpointer.carry_noise(previous)
         self._waiting = 0
 
     def feed(self, block: np.ndarray) -> list[Heard]:
@@ -83,7 +92,7 @@ class Spotter:
             if kind == "start":
                 self._begin(data)
             elif kind == "audio":
-                self.recognizers[self.mode].feed(data.tobytes())
+                self._feed(data)
             elif kind == "end":
                 heard.extend(self._finish(data))
         if self.mode == "request" and not self.endpointer.in_speech:
@@ -99,8 +108,18 @@ class Spotter:
         self.endpointer.reset()
         return self._finish("released")
 
+    def _feed(self, block: np.ndarray) -> None:
+        """Feed the recognizer, unless the utterance is already too long to be a phrase (saves CPU)."""
+        if self._too_long:
+            return
+        if self.mode != "request" and self.now - self._start > self.longest[self.mode]:
+            self._too_long = True
+            return
+        self.recognizers[self.mode].feed(block.tobytes())
+
     def _begin(self, blocks: list) -> None:
         self._start = self.now - len(blocks) * BLOCK / RATE
+        self._too_long = False
         rec = self.recognizers[self.mode]
         rec.begin()
         for b in blocks:
@@ -111,8 +130,10 @@ class Spotter:
         self._waiting = 0
         if self.mode == "request":
             return [Heard(text, "request", self._start, self.now, reason=reason)]
-        if text not in self.accepted[self.mode] or self.ignore(text):
-            log.debug("spotter: dropped %r in %s", text, self.mode)
+        spoken = self.now - self._start - self.endpointer.s.end_silence
+        if (text not in self.accepted[self.mode] or self.ignore(text) or self._too_long
+                or spoken > plausible_seconds(text)):
+            log.debug("spotter: dropped %r in %s (%.2f s)", text, self.mode, spoken)
             return []
         return [Heard(text, self.mode, self._start, self.now, wake=text in self.wake_phrases, reason=reason)]
 
