@@ -45,8 +45,8 @@ def silence(seconds: float) -> np.ndarray:
 
 def espeak(text: str, voice: str = "en-us", speed: int = 150, pitch: int = 50) -> np.ndarray:
     """Speech from espeak-ng at 16 kHz."""
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
-                         check=True, capture_output=True).stdout
+    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout"],
+                         input=text.encode("utf-8"), check=True, capture_output=True).stdout
     from voicecoach.audio.wav import decode_wav
     from voicecoach.audio.resample import resample
 

@@ -1,0 +1,109 @@
+"""Endpointing and the spotter on real speech: PocketSphinx on espeak-ng voices and Piper, over noise."""
+import numpy as np
+import pytest
+
+from tests.conftest import espeak, noise, piper_speech, scene, silence
+from voicecoach.intents.router import Router
+from voicecoach.listen.endpoint import EndpointSettings, Endpointer
+from voicecoach.listen.spotter import Spotter
+
+RATE = 16000
+
+
+def blocks_of(audio):
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
+
+
+def tone(seconds, level=0.3):
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (level * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
+
+
+def test_endpointer_finds_start_and_end_after_trailing_silence():
+    ep = Endpointer(EndpointSettings(end_silence=0.3))
+    events = []
+    for i, block in enumerate(blocks_of(scene(silence(0.5), tone(1.0), silence(1.0)))):
+        events += [((i + 1) * 0.02, kind) for kind, _ in ep.push(block) if kind != "audio"]
+    (start, k1), (end, k2) = events
+    assert k1 == "start" and k2 == "end"
+    assert 0.5 < start <= 0.62
+    assert 1.8 <= end <= 1.9  # 1.5 s end of tone + 0.3 s silence
+
+
+def test_endpointer_ignores_steady_noise_and_hears_speech_over_it():
+    ep = Endpointer(EndpointSettings(end_silence=0.3))
+    audio = scene(noise(3.0, 0.02), tone(0.8, 0.3) + noise(0.8, 0.02, seed=1), noise(1.0, 0.02, seed=2))
+    kinds = [kind for block in blocks_of(audio) for kind, _ in ep.push(block) if kind != "audio"]
+    assert kinds == ["start", "end"]
+
+
+def test_endpointer_keeps_preroll():
+    ep = Endpointer(EndpointSettings(preroll=0.3))
+    starts = [data for block in blocks_of(scene(silence(1.0), tone(0.5))) for kind, data in ep.push(block)
+              if kind == "start"]
+    assert len(starts[0]) == 15  # 300 ms of blocks before and including the trigger
+
+
+@pytest.fixture(scope="module")
+def spotter(sphinx):
+    return Spotter(sphinx, Router(), ["hey coach"])
+
+
+def spot(spotter, audio, mode="idle"):
+    spotter.set_mode(mode)
+    return [h.text for b in blocks_of(audio) for h in spotter.feed(b)]
+
+
+PHRASES = ["hey coach", "i need a break", "hand on heart", "i am overwhelmed", "i want to die"]
+ESPEAK_VOICES = ["en-us", "en-gb", "en-us+m3", "en-gb-x-rp"]
+
+
+def test_direct_phrases_in_several_voices_over_noise(spotter, joe):
+    results = {}
+    for phrase in PHRASES:
+        takes = [("espeak " + v, espeak(phrase, v)) for v in ESPEAK_VOICES]
+        takes += [(f"piper x{ls}", piper_speech(joe, phrase, ls)) for ls in (0.9, 1.2)]
+        for who, speech in takes:
+            heard = spot(spotter, scene(silence(0.6), speech, silence(0.8), noise_level=0.005))
+            results[(phrase, who)] = heard == [phrase]
+    accuracy = sum(results.values()) / len(results)
+    assert accuracy >= 0.85, [k for k, ok in results.items() if not ok]
+    assert all(results[(p, "piper x0.9")] for p in PHRASES)  # the default voice, a little quicker
+
+
+def test_only_control_words_while_guiding(spotter, joe):
+    assert spot(spotter, scene(silence(0.5), espeak("stop"), silence(0.8)), "guiding") == ["stop"]
+    assert spot(spotter, scene(silence(0.5), piper_speech(joe, "pause"), silence(0.8)), "guiding") == ["pause"]
+    assert spot(spotter, scene(silence(0.5), piper_speech(joe, "slow down"), silence(0.8)), "guiding") == ["slow down"]
+    assert spot(spotter, scene(silence(0.5), espeak("hey coach"), silence(0.8)), "guiding") == []
+
+
+def test_a_phrase_inside_longer_talk_does_not_fire(spotter):
+    talk = "so I told her that I need a break from the committee before the spring fair starts next month"
+    assert spot(spotter, scene(silence(0.5), espeak(talk), silence(0.8))) == []
+
+
+def test_request_mode_transcribes_whole_requests(spotter):
+    heard = spot(spotter, scene(silence(0.5), espeak("can we do the hug one"), silence(0.8)), "request")
+    assert heard == ["can we do the hug one"]
+
+
+def test_request_times_out_in_silence(sphinx):
+    s = Spotter(sphinx, Router(), ["hey coach"], request_wait=1.0)
+    s.set_mode("request")
+    out = [h for b in blocks_of(silence(1.5)) for h in s.feed(b)]
+    assert [(h.text, h.reason) for h in out] == [("", "timeout")]
+
+
+def test_own_voice_is_ignored(spotter):
+    spotter.ignore = lambda text: text == "stop"
+    try:
+        assert spot(spotter, scene(silence(0.5), espeak("stop"), silence(0.8)), "guiding") == []
+    finally:
+        spotter.ignore = lambda text: False
+
+
+def test_words_outside_the_dictionary_are_left_out(sphinx):
+    rec = sphinx.recognizer(["i need a break", "zorblax quenfy"])
+    assert rec.phrases == ["i need a break"]
