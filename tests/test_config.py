@@ -63,3 +63,10 @@ def test_reference_lists_every_key():
     for section, cls in SECTIONS.items():
         for f in dataclasses.fields(cls):
             assert f"`{section}.{f.name}`" in reference
+
+
+def test_docs_config_reference_is_current():
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "CONFIG.md").read_text()
+    assert config_reference() in text

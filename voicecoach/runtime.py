@@ -61,7 +61,7 @@ class Runtime:
     def _shutdown(self) -> None:
         self.session.post(Shutdown())
         threading.Event().wait(FADE_S)  # let the fade reach the speaker
-        for part in (self.mic, self.output, self.button, self.session.light):
+        for part in (self.mic, self.output, self.session.speaker, self.button, self.session.light):
             if part is not None:
                 part.close()
 

@@ -18,6 +18,8 @@ from .practices.schema import Cue
 
 log = logging.getLogger(__name__)
 PACE = {"slower": 1.15, "faster": 1 / 1.15}
+ECHO_TAIL_S = 0.3  # a room still rings a little after the speaker stops
+BARGE_IN = ("stop", "crisis_support")  # all that is heard over the speaker's own voice
 VOLUME_STEP = 0.15
 
 
@@ -33,6 +35,7 @@ class Session:
         self.report = report
         self.saying = ""
         spotter.ignore = self.is_own_voice
+        self.heard_from = 0.0
 
     # inputs
     def hear(self, block: np.ndarray) -> None:
@@ -60,13 +63,17 @@ class Session:
             self._heard(heard)
 
     def is_own_voice(self, text: str) -> bool:
-        """A phrase the speaker is saying right now is its own echo, never a command."""
-        return bool(text) and f" {text} " in f" {self.saying} "
+        """Half-duplex: a phrase the speaker is saying is its own echo, never a command; and while it
+        talks, only stop (and words of crisis) can be heard over it."""
+        if text and f" {text} " in f" {self.saying} ":
+            return True
+        over_speaker = self.speaker.last_sound + ECHO_TAIL_S >= self.spotter.utterance_start
+        return over_speaker and self.router.route(text).name not in BARGE_IN
 
     def _heard(self, heard) -> None:
         if heard.mode == "request":
-            if not heard.text:
-                return self.post(RequestEnded(heard.reason))
+            if not heard.text and heard.reason != "silence":
+                return self.post(RequestEnded(heard.reason))  # nobody spoke
             self.report("transcript", {"text": heard.text, "mode": "request"})
             return self._route(heard.text, "request", None)
         log.debug("heard %r in %s", heard.text, heard.mode)

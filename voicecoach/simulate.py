@@ -35,7 +35,10 @@ def run_simulation(config, wav_path: str, out_path: str | None, report, options:
     clock = {"t": 0.0}
     timed = lambda event, data: report(event, {"t": round(clock["t"], 3), **data})
     session = build_for_simulation(config, timed, engine, voice, seed)
-    out = _loop(session, _int16(samples), options, clock)
+    try:
+        out = _loop(session, _int16(samples), options, clock)
+    finally:
+        session.speaker.close()
     if out_path:
         write_wav(out_path, out, RATE)
     return out

@@ -13,6 +13,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 PREFERRED_RATES = (48000, 44100, 22050, 16000)
+AUDIBLE = 0.003
 
 
 class Speaker:
@@ -24,6 +25,8 @@ class Speaker:
         self._gain = float(volume)
         self._player = None
         self._fading: list = []  # players cut off by a newer one, mixed in until their fade ends
+        self.played = 0  # samples handed to the device
+        self.last_sound = -1.0  # output time (s) of the last audible block
         self._lock = threading.Lock()
 
     @property
@@ -42,6 +45,14 @@ class Speaker:
                 self._fading.append(old)
         player.start()
 
+    def close(self) -> None:
+        """Close every player, current and fading."""
+        with self._lock:
+            players, self._fading = [self._player, *self._fading], []
+        for player in players:
+            if player is not None:
+                player.close()
+
     @property
     def player(self):
         return self._player
@@ -49,11 +60,15 @@ class Speaker:
     def read(self, frames: int, wait: bool = False) -> tuple[np.ndarray, list]:
         player = self._player
         if player is None:
+            self.played += frames
             return np.zeros(frames, np.float32), []
         block, events = player.read(frames, wait)
         if self._fading:
             self._mix_fading(block)
         self._apply_gain(block)
+        self.played += frames
+        if np.max(np.abs(block)) > AUDIBLE:
+            self.last_sound = self.played / self.rate
         return block, events
 
     def _mix_fading(self, block: np.ndarray) -> None:

@@ -72,6 +72,10 @@ class Spotter:
     def now(self) -> float:
         return self.clock / RATE
 
+    @property
+    def utterance_start(self) -> float:
+        return self._start
+
     def set_mode(self, mode: str) -> None:
         """Switch grammar; an utterance in progress is dropped."""
         if mode not in MODES:

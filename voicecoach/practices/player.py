@@ -85,9 +85,12 @@ class Player:
         with self._lock:
             self._pace = min(1.6, max(0.7, self._pace * factor))
 
-    def close(self) -> None:
+    def close(self, wait: float = 5.0) -> None:
+        """Stop producing; wait for a synthesis under way to finish, so no thread outlives its owner."""
         self._closed.set()
         self._drain()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(wait)
 
     # the output side
     def read(self, frames: int, wait: bool = False) -> tuple[np.ndarray, list]:

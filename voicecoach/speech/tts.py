@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
@@ -62,12 +63,18 @@ class PiperVoice:
         self.voice_id = files.voice_id
         self._voice = _load_piper(files, threads)
         self.sample_rate = int(self._voice.config.sample_rate)
+        self._lock = threading.Lock()  # one synthesis at a time: a small board has no cores to spare
 
     def sentences(self, text: str, length_scale: float = 1.0) -> Iterator[np.ndarray]:
         from piper import SynthesisConfig
 
         settings = SynthesisConfig(length_scale=length_scale)
-        for chunk in self._voice.synthesize(text, syn_config=settings):
+        chunks = self._voice.synthesize(text, syn_config=settings)
+        while True:
+            with self._lock:
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
             yield chunk.audio_float_array.astype(np.float32, copy=False)
 
 

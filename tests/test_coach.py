@@ -1,0 +1,94 @@
+"""The coach state machine alone: events in, actions out."""
+from voicecoach.coach import Coach
+from voicecoach.events import (ButtonHeld, ButtonPressed, ButtonReleased, Control, EndRequest, IntentHeard, Listen,
+                               Play, PlaybackEnded, Report, RequestEnded, StopPlayback, WakeHeard)
+from voicecoach.intents.router import Intent
+
+
+def of(actions, kind):
+    return [a for a in actions if isinstance(a, kind)]
+
+
+def heard(name, mode="idle", **slots):
+    return IntentHeard(Intent(name, slots, 1.0), mode)
+
+
+def test_wake_then_request_starts_the_practice_with_its_slot():
+    coach = Coach()
+    actions = coach.handle(WakeHeard("hey coach"))
+    assert coach.state == "listening" and of(actions, Listen) == [Listen("request")]
+    actions = coach.handle(heard("soothing_touch", "request", touch="self_hug"))
+    assert of(actions, Play) == [Play("soothing_touch", "self_hug")] and coach.state == "guiding"
+    assert of(actions, Listen) == [Listen("guiding")]
+
+
+def test_direct_phrase_needs_no_wake():
+    coach = Coach()
+    actions = coach.handle(heard("self_compassion_break"))
+    assert of(actions, Play) == [Play("self_compassion_break")]
+    assert Report("wake", {"source": "phrase"}) in actions
+
+
+def test_request_not_understood_gets_a_gentle_line_then_idle():
+    coach = Coach()
+    coach.handle(WakeHeard("hey coach"))
+    assert of(coach.handle(heard("none", "request")), Play) == [Play("not_understood")]
+    actions = coach.handle(PlaybackEnded("not_understood", stopped=False))
+    assert coach.state == "idle" and of(actions, Listen) == [Listen("idle")]
+
+
+def test_request_timeout_goes_back_to_idle():
+    coach = Coach()
+    coach.handle(WakeHeard("hey coach"))
+    coach.handle(RequestEnded("timeout"))
+    assert coach.state == "idle"
+
+
+def test_button_tap_starts_the_break_and_tap_again_stops_with_a_kind_close():
+    coach = Coach()
+    assert of(coach.handle(ButtonPressed()), Play) == [Play("self_compassion_break")]
+    coach.handle(ButtonReleased())
+    assert of(coach.handle(ButtonPressed()), StopPlayback)
+    actions = coach.handle(PlaybackEnded("self_compassion_break", stopped=True))
+    assert Report("practice_stopped", {"practice": "self_compassion_break"}) in actions
+    assert of(actions, Play) == [Play("goodbye")]
+    coach.handle(PlaybackEnded("goodbye", stopped=False))
+    assert coach.state == "idle"
+
+
+def test_holding_the_button_is_push_to_talk():
+    coach = Coach()
+    coach.handle(ButtonPressed())
+    actions = coach.handle(ButtonHeld())
+    assert of(actions, StopPlayback) and coach.state == "listening"
+    assert of(coach.handle(PlaybackEnded("self_compassion_break", stopped=True)), Play) == []  # no goodbye
+    assert of(coach.handle(ButtonReleased()), EndRequest)
+    assert of(coach.handle(heard("help", "request")), Play) == [Play("help")]
+
+
+def test_voice_controls_during_a_practice():
+    coach = Coach()
+    coach.handle(heard("self_compassion_break"))
+    assert of(coach.handle(heard("pause", "guiding")), Control) == [Control("pause")] and coach.state == "paused"
+    assert of(coach.handle(heard("slower", "guiding")), Control) == []  # nothing but resume/stop while paused
+    assert of(coach.handle(heard("resume", "guiding")), Control) == [Control("resume")] and coach.state == "guiding"
+    for name in ("repeat", "slower", "faster", "louder", "quieter"):
+        assert of(coach.handle(heard(name, "guiding")), Control) == [Control(name)]
+    assert of(coach.handle(heard("stop", "guiding")), StopPlayback)
+
+
+def test_crisis_interrupts_anything():
+    coach = Coach()
+    coach.handle(heard("soothing_touch"))
+    actions = coach.handle(heard("crisis_support", "guiding"))
+    assert of(actions, StopPlayback) and of(actions, Play) == [Play("crisis_support")]
+    assert coach.playing == "crisis_support"
+    # the end of the interrupted practice is not mistaken for the crisis message ending
+    assert coach.handle(PlaybackEnded("soothing_touch", stopped=True)) == []
+
+
+def test_wake_words_while_guiding_do_nothing():
+    coach = Coach()
+    coach.handle(heard("self_compassion_break"))
+    assert coach.handle(WakeHeard("hey coach")) == []
+    assert coach.handle(heard("soothing_touch", "guiding")) == []

@@ -1,0 +1,112 @@
+"""Button and light through gpiozero's own MockFactory."""
+import threading
+
+import pytest
+from gpiozero.pins.mock import MockFactory, MockPWMPin
+
+from voicecoach.events import ButtonHeld, ButtonPressed, ButtonReleased
+from voicecoach.hardware.button import Button, NoButton, open_button
+from voicecoach.hardware.light import Light, breath_curve, open_light
+
+
+@pytest.fixture
+def factory():
+    f = MockFactory()
+    yield f
+    f.reset()
+
+
+@pytest.fixture
+def pwm_factory():
+    f = MockFactory(pin_class=MockPWMPin)
+    yield f
+    f.reset()
+
+
+class Collector:
+    def __init__(self):
+        self.events = []
+        self.changed = threading.Event()
+
+    def __call__(self, event):
+        self.events.append(event)
+        self.changed.set()
+
+    def wait_for(self, kind, timeout=3.0):
+        while not any(isinstance(e, kind) for e in self.events):
+            self.changed.clear()
+            if not self.changed.wait(timeout):
+                return False
+        return True
+
+
+def test_tap_is_press_then_release(factory):
+    got = Collector()
+    button = Button(17, got, hold_time=0.5, pin_factory=factory)
+    pin = factory.pin(17)
+    pin.drive_low()
+    assert got.wait_for(ButtonPressed)
+    pin.drive_high()
+    assert got.wait_for(ButtonReleased)
+    assert not any(isinstance(e, ButtonHeld) for e in got.events)
+    button.close()
+
+
+def test_hold_is_reported_for_push_to_talk(factory):
+    got = Collector()
+    button = Button(17, got, hold_time=0.3, pin_factory=factory)
+    pin = factory.pin(17)
+    pin.drive_low()
+    assert got.wait_for(ButtonHeld)
+    pin.drive_high()
+    assert got.wait_for(ButtonReleased)
+    assert [type(e) for e in got.events] == [ButtonPressed, ButtonHeld, ButtonReleased]
+    button.close()
+
+
+def test_configured_pin_is_used(factory):
+    got = Collector()
+    button = open_button(27, got, pin_factory=factory)
+    factory.pin(27).drive_low()
+    assert got.wait_for(ButtonPressed)
+    button.close()
+
+
+def test_no_gpio_degrades_to_a_log_line(caplog):
+    class Broken:
+        def __getattr__(self, name):
+            raise RuntimeError("no GPIO here")
+
+    assert isinstance(open_button(17, lambda e: None, pin_factory=Broken()), NoButton)
+    assert "GPIO is not available" in caplog.text
+
+
+def test_light_patterns_and_night_dimming(pwm_factory):
+    light = Light(18, brightness=0.6, pin_factory=pwm_factory)
+    pin = pwm_factory.pin(18)
+    light.show("steady")
+    assert pin.state == pytest.approx(0.6)
+    light.show("steady", brightness=0.15)
+    assert pin.state == pytest.approx(0.15)
+    light.show("off")
+    assert pin.state == 0
+    light.close()
+
+
+def test_breathing_light_rises_and_falls_within_its_ceiling(pwm_factory):
+    light = open_light(18, 0.2, pin_factory=pwm_factory)
+    pin = pwm_factory.pin(18)
+    light.show("breathe")
+    seen = set()
+    done = threading.Event()
+    for _ in range(40):
+        seen.add(round(pin.state, 3))
+        done.wait(0.05)
+    light.show("off")
+    assert max(seen) <= 0.2 + 1e-9 and len(seen) > 5  # it moves, and never above the ceiling
+    light.close()
+
+
+def test_breath_curve_is_slow_and_bounded():
+    values = [v for v, _ in zip(breath_curve(0.5), range(200))]
+    assert min(values) == 0 and max(values) == pytest.approx(0.5) and values[100] == pytest.approx(0.5)

@@ -1,0 +1,128 @@
+"""The whole loop from files: `voicecoach simulate` with PocketSphinx, Piper and the real coach."""
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import espeak, piper_speech, run_cli, save, scene, silence
+from voicecoach.audio.wav import read_wav
+
+
+@pytest.fixture
+def simulate(tmp_path, shared_cache):
+    def run(audio, *args):
+        wav = save(tmp_path / "in.wav", audio)
+        out = tmp_path / "out.wav"
+        result = run_cli("simulate", str(wav), "--out", str(out), "--json", "--seed", "3", *args,
+                         env={"VOICECOACH_CACHE_DIR": str(shared_cache)})
+        assert result.returncode == 0, result.stderr
+        events = [json.loads(line) for line in result.stdout.splitlines()]
+        return events, read_wav(out)[0]
+    return run
+
+
+def names(events):
+    return [e["event"] for e in events]
+
+
+def first(events, name):
+    return next(e for e in events if e["event"] == name)
+
+
+def test_direct_request_plays_the_break_to_the_end(simulate, joe):
+    events, out = simulate(scene(silence(1.0), piper_speech(joe, "I need a break."), silence(1.0)))
+    assert first(events, "wake")["source"] == "phrase"
+    assert first(events, "practice_started")["practice"] == "self_compassion_break"
+    said = [e["text"] for e in events if e["event"] == "said"]
+    assert len(said) >= 10 and names(events)[-1] == "practice_finished"
+    assert all(e["t"] >= 0 for e in events) and all("t" in e for e in events)
+    reply = np.flatnonzero(np.abs(out) > 0.01)[0] / 16000
+    speech_end = 1.0 + len(piper_speech(joe, "I need a break.")) / 16000
+    assert reply - speech_end < 0.6  # the chime starts within a breath
+
+
+def test_wake_phrase_then_request_in_another_voice(simulate):
+    audio = scene(silence(1.0), espeak("hey coach", "en-us+f3"), silence(0.9),
+                  espeak("can we do the hug one", "en-us"), silence(1.0), noise_level=0.001)
+    events, _ = simulate(audio)
+    assert first(events, "wake")["source"] == "hotword"
+    assert first(events, "transcript")["text"] == "can we do the hug one"
+    assert first(events, "intent") == {**first(events, "intent"), "intent": "soothing_touch",
+                                       "slots": {"touch": "self_hug"}}
+    assert first(events, "practice_started")["option"] == "self_hug"
+
+
+def test_button_starts_and_stops_with_a_kind_close(simulate):
+    events, out = simulate(silence(8.0), "--press", "1.0", "--press", "6.0")
+    assert first(events, "wake")["source"] == "button" and first(events, "wake")["t"] == pytest.approx(1.0, abs=0.03)
+    stopped = first(events, "practice_stopped")
+    assert stopped["t"] == pytest.approx(6.0, abs=0.15)
+    goodbye = [e for e in events if e["event"] == "practice_started"][-1]
+    assert goodbye["practice"] == "goodbye"
+    first_sound = np.flatnonzero(np.abs(out) > 0.01)[0] / 16000
+    assert first_sound - 1.0 < 0.05  # button to first sound
+
+
+def test_stop_by_voice_in_the_middle(simulate, joe):
+    audio = scene(silence(0.5), piper_speech(joe, "I need a break."), silence(7.0), piper_speech(joe, "Stop."),
+                  silence(3.0))
+    events, out = simulate(audio)
+    stop_heard = [e for e in events if e["event"] == "intent" and e["intent"] == "stop"]
+    assert stop_heard and first(events, "practice_stopped")["t"] - stop_heard[0]["t"] < 0.15
+    assert "practice_finished" not in [e["event"] for e in events if e.get("practice") == "self_compassion_break"]
+
+
+def test_own_voice_echo_wakes_nothing_and_stops_nothing(simulate, joe):
+    audio = scene(silence(0.5), piper_speech(joe, "I need a break."), silence(1.0))
+    events, _ = simulate(audio, "--echo", "0.6")
+    assert names(events).count("wake") == 1
+    assert "practice_stopped" not in names(events)
+    assert [e["practice"] for e in events if e["event"] == "practice_started"] == ["self_compassion_break"]
+    assert names(events)[-1] == "practice_finished"
+
+
+def test_crisis_words_get_the_support_message(simulate, joe):
+    audio = scene(silence(0.5), piper_speech(joe, "I want to die."), silence(1.0))
+    events, _ = simulate(audio)
+    assert first(events, "practice_started")["practice"] == "crisis_support"
+    spoken = " ".join(e["text"] for e in events if e["event"] == "said")
+    assert "9 8 8" in spoken and "9 1 1" in spoken
+    assert "breath" not in spoken.lower()  # never a breathing exercise alone
+
+
+def test_crisis_during_a_practice_interrupts_it(simulate, joe):
+    audio = scene(silence(0.5), piper_speech(joe, "Hand on heart."), silence(6.0),
+                  piper_speech(joe, "I want to kill myself."), silence(2.0))
+    events, _ = simulate(audio)
+    started = [e["practice"] for e in events if e["event"] == "practice_started"]
+    assert started == ["soothing_touch", "crisis_support"]
+
+
+def test_unclear_request_gets_a_gentle_line_and_returns_to_idle(simulate, joe):
+    audio = scene(silence(0.5), piper_speech(joe, "Hey coach."), silence(0.8), espeak("what is the weather"),
+                  silence(1.0))
+    events, _ = simulate(audio)
+    assert [e["practice"] for e in events if e["event"] == "practice_started"] == ["not_understood"]
+    assert names(events)[-1] == "practice_finished"
+
+
+def test_realtime_run_keeps_the_same_timeline(simulate):
+    events, out = simulate(silence(2.0), "--press", "0.5", "--realtime")
+    assert first(events, "wake")["t"] == pytest.approx(0.5, abs=0.03)
+    first_sound = np.flatnonzero(np.abs(out) > 0.01)[0] / 16000
+    assert 0.5 <= first_sound < 0.6
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"", "empty"), (b"hello, this is text", "not a WAV"), (b"RIFF\x10\x00\x00\x00WAVEfmt ", "not a usable WAV"),
+])
+def test_bad_input_files_are_clear_errors(tmp_path, content, problem):
+    path = tmp_path / "bad.wav"
+    path.write_bytes(content)
+    result = run_cli("simulate", str(path), "--json")
+    assert result.returncode == 1 and problem in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_input_file(tmp_path):
+    result = run_cli("simulate", str(tmp_path / "none.wav"))
+    assert result.returncode == 1 and "no such file" in result.stderr
