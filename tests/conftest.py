@@ -29,7 +29,7 @@ def shared_cache(tmp_path_factory):
 def joe():
     from voicecoach.speech.tts import PiperVoice, default_voice_files
 
-    return PiperVoice(default_voice_files(), threads=1)
+    return PiperVoice(default_voice_files(), threads=1, steady=True)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,11 @@ def register(sub) -> None:
     p = sub.add_parser("devices", help="list audio devices, marking the chosen ones")
     p.set_defaults(func=cmd_devices)
 
+    p = sub.add_parser("bench", help="measure latency, CPU and memory against a naive baseline")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="fewer trials and 15 s of idle audio (CI smoke test)")
+    p.set_defaults(func=cmd_bench)
+
 
 def cmd_intent(args, config) -> int:
     from .intents.router import Router
@@ -76,6 +81,14 @@ def cmd_run(args, config) -> int:
     from .runtime import run
 
     return run(config, fake=args.fake, config_path=args.config)
+
+
+def cmd_bench(args, config) -> int:
+    from .bench_command import run_bench, table
+
+    result = run_bench(config, args.quick)
+    print(json.dumps(result) if args.json else table(result))
+    return 0
 
 
 def cmd_devices(args, config) -> int:

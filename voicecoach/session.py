@@ -18,7 +18,6 @@ from .practices.schema import Cue
 
 log = logging.getLogger(__name__)
 PACE = {"slower": 1.15, "faster": 1 / 1.15}
-ECHO_TAIL_S = 0.3  # a room still rings a little after the speaker stops
 BARGE_IN = ("stop", "crisis_support")  # all that is heard over the speaker's own voice
 VOLUME_STEP = 0.15
 
@@ -35,7 +34,7 @@ class Session:
         self.report = report
         self.saying = ""
         spotter.ignore = self.is_own_voice
-        self.heard_from = 0.0
+        spotter.speaker_busy = lambda: speaker.busy
 
     # inputs
     def hear(self, block: np.ndarray) -> None:
@@ -67,8 +66,7 @@ class Session:
         talks, only stop (and words of crisis) can be heard over it."""
         if text and f" {text} " in f" {self.saying} ":
             return True
-        over_speaker = self.speaker.last_sound + ECHO_TAIL_S >= self.spotter.utterance_start
-        return over_speaker and self.router.route(text).name not in BARGE_IN
+        return self.spotter.over_speaker and self.router.route(text).name not in BARGE_IN
 
     def _heard(self, heard) -> None:
         if heard.mode == "request":

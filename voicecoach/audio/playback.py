@@ -14,6 +14,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 PREFERRED_RATES = (48000, 44100, 22050, 16000)
 AUDIBLE = 0.003
+ECHO_TAIL_S = 0.3  # a room still rings a little after the speaker stops
 
 
 class Speaker:
@@ -45,10 +46,15 @@ class Speaker:
                 self._fading.append(old)
         player.start()
 
+    @property
+    def busy(self) -> bool:
+        """Audible now, or within the echo tail."""
+        return self.played / self.rate - self.last_sound <= ECHO_TAIL_S
+
     def close(self) -> None:
-        """Close every player, current and fading."""
+        """Close every player, current and fading; the speaker is then silent."""
         with self._lock:
-            players, self._fading = [self._player, *self._fading], []
+            players, self._fading, self._player = [self._player, *self._fading], [], None
         for player in players:
             if player is not None:
                 player.close()

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 MODES = ("idle", "guiding", "request")
 SECONDS_BASE = 0.7      # pre-roll and slack around a spoken phrase
 SECONDS_PER_WORD = 0.4  # a slow, tired speaker
+FIRST_LOOK_S = 0.8  # by then a phrase has begun; talk that starts otherwise is let go
 
 
 def plausible_seconds(phrase: str) -> float:
@@ -53,6 +54,7 @@ class Spotter:
         }
         self.recognizers = {mode: engine.recognizer(p) for mode, p in phrases.items()}
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
+        self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
         # Spotting modes end an utterance only on silence: continuous talk is one long utterance,
         # of which the recognizer hears only the first `longest` seconds.
@@ -67,14 +69,13 @@ class Spotter:
         self._waiting = 0
         self._too_long = False
         self.ignore = lambda text: False  # set by the session: words the speaker itself is saying
+        self.speaker_busy = lambda: False  # set by the session: is the speaker audible right now
+        self.over_speaker = False  # the current utterance overlapped the speaker's own sound
 
     @property
     def now(self) -> float:
         return self.clock / RATE
 
-    @property
-    def utterance_start(self) -> float:
-        return self._start
 
     def set_mode(self, mode: str) -> None:
         """Switch grammar; an utterance in progress is dropped."""
@@ -91,6 +92,8 @@ class Spotter:
     def feed(self, block: np.ndarray) -> list[Heard]:
         """One 20 ms int16 block in; finished utterances out."""
         self.clock += len(block)
+        if self.endpointer.in_speech and not self.over_speaker:
+            self.over_speaker = self.speaker_busy()
         heard: list[Heard] = []
         for kind, data in self.endpointer.push(block):
             if kind == "start":
@@ -116,14 +119,25 @@ class Spotter:
         """Feed the recognizer, unless the utterance is already too long to be a phrase (saves CPU)."""
         if self._too_long:
             return
-        if self.mode != "request" and self.now - self._start > self.longest[self.mode]:
+        if self.mode != "request" and not self._still_possible():
             self._too_long = True
             return
         self.recognizers[self.mode].feed(block.tobytes())
 
+    def _still_possible(self) -> bool:
+        """Could this utterance still be one of the mode's phrases? Checked cheaply, a few times a second."""
+        length = self.now - self._start
+        if length > self.longest[self.mode]:
+            return False
+        if length < FIRST_LOOK_S or self.clock % (BLOCK * 20) != 0:
+            return True
+        words = normalize(self.recognizers[self.mode].partial()).split()
+        return not words or words[0] in self.first_words[self.mode]
+
     def _begin(self, blocks: list) -> None:
         self._start = self.now - len(blocks) * BLOCK / RATE
         self._too_long = False
+        self.over_speaker = self.speaker_busy()
         rec = self.recognizers[self.mode]
         rec.begin()
         for b in blocks:

@@ -58,8 +58,10 @@ def find_voice(name: str, folder: Path) -> VoiceFiles:
 class PiperVoice:
     """A Piper voice with onnxruntime set for a small board: few threads, no spin-waiting."""
 
-    def __init__(self, files: VoiceFiles, threads: int = 1):
+    def __init__(self, files: VoiceFiles, threads: int = 1, steady: bool = False):
+        """`steady` turns off Piper's random variation, so the same text always gives the same audio."""
         self.files = files
+        self.steady = steady
         self.voice_id = files.voice_id
         self._voice = _load_piper(files, threads)
         self.sample_rate = int(self._voice.config.sample_rate)
@@ -69,6 +71,8 @@ class PiperVoice:
         from piper import SynthesisConfig
 
         settings = SynthesisConfig(length_scale=length_scale)
+        if self.steady:
+            settings.noise_scale = settings.noise_w_scale = 0.0
         chunks = self._voice.synthesize(text, syn_config=settings)
         while True:
             with self._lock:
@@ -88,6 +92,7 @@ def _load_piper(files: VoiceFiles, threads: int):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = False  # the arena keeps ~90 MB after the first long sentence
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(str(files.model), sess_options=options,

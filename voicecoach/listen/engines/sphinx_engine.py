@@ -25,7 +25,7 @@ class SphinxEngine:
         try:
             from pocketsphinx import Decoder
 
-            self.decoder = Decoder(samprate=16000, loglevel="FATAL", beam=1e-40, wbeam=1e-20)
+            self.decoder = Decoder(samprate=16000, loglevel="FATAL", lm=None, beam=1e-40, wbeam=1e-20)
         except Exception as exc:  # the C library reports failures as plain RuntimeError
             raise EngineError(f"PocketSphinx cannot start ({exc})") from exc
         self.filler = tuple(w for w in filler if self.known(w))

@@ -73,4 +73,4 @@ class VoskRecognizer:
 
     def end(self) -> str:
         text = " ".join([*self._pieces, json.loads(self._rec.FinalResult()).get("text", "")])
-        return " ".join(w for w in text.split() if w != "[unk]")
+        return " ".join(w for w in text.split() if not w.startswith("["))  # [unk], [noise] and the like
