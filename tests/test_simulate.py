@@ -41,8 +41,8 @@ def test_direct_request_plays_the_break_to_the_end(simulate, joe):
     assert reply - speech_end < 0.6  # the chime starts within a breath
 
 
-def test_wake_phrase_then_request_in_another_voice(simulate):
-    audio = scene(silence(1.0), espeak("hey coach", "en-us+f3"), silence(0.9),
+def test_wake_phrase_then_request_in_another_voice(simulate, joe):
+    audio = scene(silence(1.0), piper_speech(joe, "Hey coach."), silence(0.9),
                   espeak("can we do the hug one", "en-us"), silence(1.0), noise_level=0.001)
     events, _ = simulate(audio)
     assert first(events, "wake")["source"] == "hotword"
