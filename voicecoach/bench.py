@@ -8,7 +8,6 @@ the full vocabulary (no grammar, no voice gate), and a new output stream per res
 """
 from __future__ import annotations
 
-import os
 import resource
 import subprocess
 import sys
@@ -110,9 +109,10 @@ class Bench:
             self.session.played(events)
 
     def _prepare(self) -> None:
-        delivery = self.coaching.delivery()
-        for line in self.coaching.all_lines():
-            self.coaching.renderer.prepare(line, delivery.length_scale)
+        """Pre-render in a child process, as `voicecoach prepare` does at install time on a device,
+        so this process holds only what a running device holds."""
+        config = [] if self.config.source.startswith("(") else ["--config", self.config.source]
+        subprocess.run([sys.executable, "-m", "voicecoach", *config, "prepare"], check=True, capture_output=True)
 
     def _spoken(self, text: str) -> np.ndarray:
         from .audio.resample import resample

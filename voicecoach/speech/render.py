@@ -12,7 +12,7 @@ from .cache import PhraseCache, phrase_key
 from .tts import Voice
 
 SENTENCE_GAP_S = 0.25
-MEMO_SIZE = 48
+MEMO_SIZE = 24  # recent lines at the output rate; older ones are a file read away
 
 
 class Renderer:
