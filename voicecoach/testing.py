@@ -71,6 +71,9 @@ class ScriptedRecognizer:
     def end(self) -> str:
         return self.engine.next_text(self.phrases)
 
+    def cancel(self) -> None:
+        pass
+
 
 class Reports:
     """Collects (event, data) reports, as `simulate --json` prints them."""

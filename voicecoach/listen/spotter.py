@@ -82,7 +82,7 @@ class Spotter:
         if mode not in MODES:
             raise ValueError(f"unknown spotter mode {mode}")
         if self.endpointer.in_speech:
-            self.recognizers[self.mode].end()
+            self.recognizers[self.mode].cancel()
         previous = self.endpointer
         self.mode = mode
         self.endpointer = Endpointer(self.settings[mode])
@@ -144,13 +144,15 @@ class Spotter:
             rec.feed(b.tobytes())
 
     def _finish(self, reason: str) -> list[Heard]:
-        text = normalize(self.recognizers[self.mode].end())
         self._waiting = 0
+        if self._too_long:
+            self.recognizers[self.mode].cancel()
+            return []
+        text = normalize(self.recognizers[self.mode].end())
         if self.mode == "request":
             return [Heard(text, "request", self._start, self.now, reason=reason)]
         spoken = self.now - self._start - self.endpointer.s.end_silence
-        if (text not in self.accepted[self.mode] or self.ignore(text) or self._too_long
-                or spoken > plausible_seconds(text)):
+        if text not in self.accepted[self.mode] or self.ignore(text) or spoken > plausible_seconds(text):
             log.debug("spotter: dropped %r in %s (%.2f s)", text, self.mode, spoken)
             return []
         return [Heard(text, self.mode, self._start, self.now, wake=text in self.wake_phrases, reason=reason)]

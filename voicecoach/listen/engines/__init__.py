@@ -24,6 +24,8 @@ class Recognizer(Protocol):
 
     def end(self) -> str: ...
 
+    def cancel(self) -> None: ...
+
 
 class Engine(Protocol):
     name: str

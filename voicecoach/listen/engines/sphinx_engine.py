@@ -79,3 +79,9 @@ class SphinxRecognizer:
         self.decoder.end_utt()
         self._open = False
         return self.partial()
+
+    def cancel(self) -> None:
+        """End the utterance without asking for its words (their backtrace is the costly part)."""
+        if self._open:
+            self.decoder.end_utt()
+            self._open = False

@@ -71,6 +71,9 @@ class VoskRecognizer:
     def partial(self) -> str:
         return json.loads(self._rec.PartialResult()).get("partial", "")
 
+    def cancel(self) -> None:
+        self._rec.Reset()
+
     def end(self) -> str:
         text = " ".join([*self._pieces, json.loads(self._rec.FinalResult()).get("text", "")])
         return " ".join(w for w in text.split() if not w.startswith("["))  # [unk], [noise] and the like
