@@ -68,7 +68,7 @@ def noise(seconds: float, level: float = 0.01, seed: int = 0) -> np.ndarray:
 def scene(*parts: np.ndarray, noise_level: float = 0.0) -> np.ndarray:
     audio = np.concatenate(parts).astype(np.float32)
     if noise_level:
-        audio = audio + noise(len(audio) / RATE, noise_level)
+        audio = audio + np.random.default_rng(0).normal(0, noise_level, len(audio)).astype(np.float32)
     return audio
 
 
