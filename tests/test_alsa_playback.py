@@ -73,3 +73,33 @@ def test_microphone_reads_a_real_input_stream(tmp_path):
     assert result.returncode == 0, result.stderr
     count, size, peak, dropped = map(int, result.stdout.split())
     assert size == 320 and count >= 50 and peak > 7000
+
+
+def test_run_fake_starts_on_enter_and_exits_cleanly_on_sigterm(tmp_path):
+    import os
+    import signal
+    import time
+
+    home = alsa_home(tmp_path)
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "VOICECOACH_CACHE_DIR": str(home / "cache"),
+           "VOICECOACH_LOG": "info"}
+    proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "run", "--fake"], stdin=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("listening" in line for line in lines):
+            lines.append(proc.stderr.readline())
+        proc.stdin.write("\n")  # Enter is the button
+        proc.stdin.flush()
+        while time.monotonic() < deadline and not any("practice_started" in line for line in lines):
+            lines.append(proc.stderr.readline())
+        assert any("practice_started" in line and "self_compassion_break" in line for line in lines)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+        assert time.monotonic() - sent < 1.5
+        assert not any("text=" in line for line in lines)  # no transcript or spoken text at INFO
+    finally:
+        if proc.poll() is None:
+            proc.kill()
