@@ -70,3 +70,8 @@ def test_docs_config_reference_is_current():
 
     text = (Path(__file__).parent.parent / "docs" / "CONFIG.md").read_text()
     assert config_reference() in text
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path):
+    result = run_cli("say", "Hello.", "--out", str(tmp_path / "no-such-dir" / "x.wav"))
+    assert result.returncode == 1 and "cannot write" in result.stderr and "Traceback" not in result.stderr

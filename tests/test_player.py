@@ -87,7 +87,7 @@ def test_slower_stretches_later_lines(tmp_path):
         player = Player("p", [Pause(0.1), Say(("one two three four",)), Pause(1.0)], renderer(tmp_path), DAY)
         if factor:
             player.change_pace(factor)
-        return len(render_to_array(player, 1.0))
+        return len(render_to_array(player))
     assert length(1.15) > length(None) * 1.1 > length(1 / 1.15) * 1.1
 
 

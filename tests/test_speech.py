@@ -89,8 +89,8 @@ def test_night_is_quieter_and_slower_on_rendered_audio(joe, tmp_path):
     measured = {}
     for night in (False, True):
         d = delivery_for(config, night)
-        audio = render_to_array(Player("t", [Say((line,)), Pause(2.0)], renderer, d), d.volume)
-        speech = render_to_array(Player("t", [Say((line,))], renderer, d), d.volume)
+        audio = render_to_array(Player("t", [Say((line,)), Pause(2.0)], renderer, d))
+        speech = render_to_array(Player("t", [Say((line,))], renderer, d))
         voiced = audio[np.abs(audio) > 0.01]
         measured[night] = (len(audio) / joe.sample_rate, rms_dbfs(voiced), np.max(np.abs(audio)), len(speech))
     day, night = measured[False], measured[True]

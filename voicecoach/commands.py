@@ -64,22 +64,35 @@ def cmd_say(args, config) -> int:
 
 
 def _perform(args, config, make_player) -> int:
-    from .audio.wav import write_wav
-    from .render_out import play_on_device, render_to_array
+    from .render_out import play_on_device
 
-    night = getattr(args, "night", None)
+    seed, night = getattr(args, "seed", None), getattr(args, "night", None)
     if args.out:
-        coaching = _coaching(config, seed=getattr(args, "seed", None), night=night)
-        player = make_player(coaching)
-        audio = render_to_array(player, coaching.delivery().volume)
-        write_wav(args.out, audio, player.rate)
-        print(f"wrote {args.out}: {len(audio) / player.rate:.1f} s", file=sys.stderr)
-        return 0
-    coaching_for = lambda rate: _coaching(config, rate=rate, seed=getattr(args, "seed", None), night=night)
-    said = lambda name, data: name == "said" and print(data["text"], flush=True)
-    play_on_device(lambda rate: make_player(coaching_for(rate)), config.audio.volume,
-                   device=config.audio.output_device or None, on_event=said)
+        return _write(args.out, make_player(_coaching(config, seed=seed, night=night)))
+
+    def player_at(rate):
+        return make_player(_coaching(config, rate=rate, seed=seed, night=night))
+
+    play_on_device(player_at, device=config.audio.output_device or None, on_event=_print_said)
     return 0
+
+
+def _write(path: str, player) -> int:
+    from .audio.wav import write_wav
+    from .render_out import render_to_array
+
+    audio = render_to_array(player)
+    try:
+        write_wav(path, audio, player.rate)
+    except OSError as exc:
+        raise UserFacingError(f"cannot write {path} ({exc.strerror})") from None
+    print(f"wrote {path}: {len(audio) / player.rate:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _print_said(name: str, data: dict) -> None:
+    if name == "said":
+        print(data["text"], flush=True)
 
 
 def cmd_prepare(args, config) -> int:

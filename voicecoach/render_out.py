@@ -10,9 +10,9 @@ from .audio.playback import OutputStream, Speaker, choose_rate
 BLOCK = 1024
 
 
-def render_to_array(player, volume: float) -> np.ndarray:
-    """Everything the speaker would play for this player, pauses included."""
-    speaker = Speaker(player.rate, volume)
+def render_to_array(player) -> np.ndarray:
+    """Everything the speaker would play for this player, pauses included, at its delivery's volume."""
+    speaker = Speaker(player.rate, player.delivery.volume)
     speaker.play(player)
     blocks = []
     while not player.finished:
@@ -22,7 +22,7 @@ def render_to_array(player, volume: float) -> np.ndarray:
     return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
 
 
-def play_on_device(make_player, volume: float, device=None, on_event=None) -> None:
+def play_on_device(make_player, device=None, on_event=None) -> None:
     """Open a real output stream, play to the end, close it."""
     import sounddevice as sd
 
@@ -37,7 +37,7 @@ def play_on_device(make_player, volume: float, device=None, on_event=None) -> No
             if name in ("finished", "stopped"):
                 done.set()
 
-    speaker = Speaker(rate, volume)
+    speaker = Speaker(rate, player.delivery.volume)
     stream = OutputStream(speaker, device=device or None, on_events=events)
     speaker.play(player)
     stream.start()

@@ -97,7 +97,7 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
 
 def write_wav(path: str | Path, samples: np.ndarray, rate: int) -> None:
     """Write float32 mono samples as 16-bit PCM."""
-    with wave.open(str(path), "wb") as w:
+    with open(path, "wb") as fh, wave.open(fh, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)

@@ -58,6 +58,10 @@ class Player:
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._produce, name=f"player-{name}", daemon=True)
 
+    @property
+    def delivery(self) -> Delivery:
+        return self._delivery
+
     # control, from the coach thread
     def start(self) -> "Player":
         self._thread.start()
