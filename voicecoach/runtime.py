@@ -5,6 +5,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 
 from .audio.capture import Inbox, Microphone
 from .audio.playback import OutputStream, choose_rate
@@ -60,7 +61,7 @@ class Runtime:
 
     def _shutdown(self) -> None:
         self.session.post(Shutdown())
-        threading.Event().wait(FADE_S)  # let the fade reach the speaker
+        time.sleep(FADE_S)  # let the fade reach the speaker
         for part in (self.mic, self.output, self.session.speaker, self.button, self.session.light):
             if part is not None:
                 part.close()

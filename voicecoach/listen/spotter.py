@@ -76,7 +76,6 @@ class Spotter:
     def now(self) -> float:
         return self.clock / RATE
 
-
     def set_mode(self, mode: str) -> None:
         """Switch grammar; an utterance in progress is dropped."""
         if mode not in MODES:

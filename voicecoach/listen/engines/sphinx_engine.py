@@ -12,7 +12,6 @@ import re
 from . import EngineError
 
 log = logging.getLogger(__name__)
-FILLER_WEIGHT = 1.0  # prior of the out-of-grammar path against a phrase (which has 1.0)
 FILLER = ("the", "a", "to", "and", "of", "in", "it", "is", "you", "that", "he", "was")
 _names = itertools.count()
 
@@ -20,8 +19,7 @@ _names = itertools.count()
 class SphinxEngine:
     name = "pocketsphinx"
 
-    def __init__(self, filler: tuple[str, ...] = FILLER, filler_weight: float = FILLER_WEIGHT):
-        self.filler_weight = filler_weight
+    def __init__(self, filler: tuple[str, ...] = FILLER):
         try:
             from pocketsphinx import Decoder
 
@@ -40,13 +38,13 @@ class SphinxEngine:
         if not usable:
             raise EngineError("no phrase of the grammar is in the PocketSphinx dictionary")
         name = f"g{next(_names)}"
-        self.decoder.add_jsgf_string(name, _grammar(usable, self.filler, self.filler_weight))
+        self.decoder.add_jsgf_string(name, _grammar(usable, self.filler))
         return SphinxRecognizer(self.decoder, name, usable)
 
 
-def _grammar(phrases: list[str], filler: tuple[str, ...], weight: float) -> str:
+def _grammar(phrases: list[str], filler: tuple[str, ...]) -> str:
     alternatives = " | ".join(re.sub(r"[^a-z' ]", "", p) for p in phrases)
-    rules = ["#JSGF V1.0;", "grammar voicecoach;", f"public <utterance> = /1.0/ <phrase> | /{weight:g}/ <filler>;",
+    rules = ["#JSGF V1.0;", "grammar voicecoach;", "public <utterance> = <phrase> | <filler>;",
              f"<phrase> = {alternatives};"]
     rules.append(f"<filler> = ({' | '.join(filler)})+;" if filler else "<filler> = <VOID>;")
     return "\n".join(rules) + "\n"
