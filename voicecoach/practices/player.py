@@ -54,7 +54,6 @@ class Player:
         self._stop_total = 0
         self.stopped = False
         self.finished = False
-        self.gaps = 0
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._produce, name=f"player-{name}", daemon=True)
 
@@ -105,8 +104,7 @@ class Player:
         filled = 0
         while filled < frames and not self.finished:
             if self._current is None and not self._take(wait):
-                self.gaps += 1
-                break
+                break  # not rendered yet: the rest of this block is silence
             filled += self._copy(out, filled, frames - filled, events)
         with self._lock:
             self._apply_stop_fade(out, events)

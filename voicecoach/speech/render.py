@@ -28,10 +28,6 @@ class Renderer:
     def key(self, text: str, length_scale: float) -> str:
         return phrase_key(self.voice.voice_id, length_scale, text)
 
-    def is_ready(self, text: str, length_scale: float) -> bool:
-        key = self.key(text, length_scale)
-        return key in self._memo or self.cache.path(key).is_file()
-
     def stream(self, text: str, length_scale: float) -> Iterator[np.ndarray]:
         """Audio of the line at the output rate: whole if cached, else one piece per sentence."""
         key = self.key(text, length_scale)

@@ -1,0 +1,53 @@
+"""The session with the shipped fakes: a scripted engine and a tone voice, no real engines."""
+import numpy as np
+
+from voicecoach.app import Coaching
+from voicecoach.audio.playback import Speaker
+from voicecoach.coach import Coach
+from voicecoach.config import load_config
+from voicecoach.hardware.light import NoLight
+from voicecoach.intents.router import Router
+from voicecoach.listen.spotter import Spotter
+from voicecoach.practices.schema import load_library
+from voicecoach.session import Session
+from voicecoach.speech.cache import PhraseCache
+from voicecoach.speech.render import Renderer
+from voicecoach.testing import Reports, ScriptedEngine, ToneVoice
+
+RATE = 16000
+
+
+def session(tmp_path, script):
+    import random
+
+    coaching = Coaching(load_config(None), load_library(), Renderer(ToneVoice(), PhraseCache(tmp_path), RATE),
+                        random.Random(1), night_override=False)
+    router, reports = Router(), Reports()
+    spotter = Spotter(ScriptedEngine(script), router, ["hey coach"])
+    return Session(coaching, spotter, router, Coach(), Speaker(RATE, 0.8), NoLight(), reports), reports
+
+
+def talk(s, seconds_speech=0.6, seconds_quiet=0.6):
+    t = np.arange(int(seconds_speech * RATE)) / RATE
+    audio = np.concatenate([np.zeros(int(0.3 * RATE)), 0.3 * np.sin(2 * np.pi * 220 * t),
+                            np.zeros(int(seconds_quiet * RATE))])
+    pcm = (audio * 32767).astype(np.int16)
+    for i in range(0, len(pcm) - 319, 320):
+        s.hear(pcm[i:i + 320])
+        s.played(s.speaker.read(320, wait=True)[1])
+
+
+def test_direct_phrase_starts_the_practice_and_stop_ends_it(tmp_path):
+    s, reports = session(tmp_path, {"idle": ["i need a break"], "guiding": ["stop"]})
+    talk(s)
+    assert reports.named("practice_started")[0]["practice"] == "self_compassion_break"
+    talk(s, seconds_quiet=1.5)  # heard in the opening pause, after the first line
+    assert reports.named("practice_stopped")[0]["practice"] == "self_compassion_break"
+    assert [d["practice"] for d in reports.named("practice_started")] == ["self_compassion_break", "goodbye"]
+    s.speaker.close()
+
+
+def test_speech_that_is_not_a_phrase_does_nothing(tmp_path):
+    s, reports = session(tmp_path, {"idle": ["the a to"]})
+    talk(s)
+    assert reports.items == [] and s.coach.state == "idle"
