@@ -28,6 +28,9 @@ def register(sub) -> None:
     from .listen_commands import register as register_listen
 
     register_listen(sub)
+    from .setup_commands import register as register_setup
+
+    register_setup(sub)
 
 
 def _coaching(config, rate=None, seed=None, night=None):
