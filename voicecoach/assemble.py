@@ -24,3 +24,17 @@ def build_session(config, out_rate: int, light, report, engine=None, voice=None,
     spotter = build_spotter(config, router, engine)
     speaker = Speaker(out_rate, coaching.delivery().volume)
     return Session(coaching, spotter, router, Coach(), speaker, light, report)
+
+
+def apply_config(session: Session, config) -> None:
+    """New settings in a running session: delivery, crisis line and brightness at once; new wake phrases
+    and silences through a new spotter on the same engine. Devices, pins and models need a restart."""
+    old = session.coaching.config
+    session.coaching.config = config
+    if config.asr != old.asr:
+        spotter = build_spotter(config, session.router, session.spotter.engine)
+        spotter.clock = session.spotter.clock
+        spotter.set_mode(session.spotter.mode)
+        session.attach(spotter)
+    if session.speaker.player is None or session.speaker.player.finished:
+        session.speaker.set_volume(session.coaching.delivery().volume)

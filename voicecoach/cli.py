@@ -18,13 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("VOICECOACH_LOG", "WARNING").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config_path = args.config or os.environ.get("VOICECOACH_CONFIG")
     try:
-        config = load_config(args.config or os.environ.get("VOICECOACH_CONFIG"))
+        config = config_path if getattr(args, "reads_own_config", False) else load_config(config_path)
+        return args.func(args, config) or 0
     except ConfigError as exc:
         print(f"voicecoach: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    try:
-        return args.func(args, config) or 0
     except KeyboardInterrupt:
         return 0
     except UserFacingError as exc:

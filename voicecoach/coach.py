@@ -6,13 +6,13 @@ guiding (a practice or response is playing), paused.
 from __future__ import annotations
 
 from .events import (ButtonHeld, ButtonPressed, ButtonReleased, Chime, Control, EndRequest, IntentHeard, Listen,
-                     Play, PlaybackEnded, Report, RequestEnded, ShowLight, Shutdown, StopPlayback, WakeHeard)
+                     Notice, Play, PlaybackEnded, Report, RequestEnded, ShowLight, Shutdown, StopPlayback, WakeHeard)
 from .intents.router import CONTROLS
 
 PRACTICES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
              "about", "help", "crisis_support")
 SLOT_OF = {"soothing_touch": "touch", "obstacle": "kind"}
-QUIET_ENDINGS = ("goodbye", "not_understood")
+QUIET_ENDINGS = ("goodbye", "not_understood", "settings_problem")
 
 
 class Coach:
@@ -88,6 +88,11 @@ class Coach:
         if event.stopped and event.name not in QUIET_ENDINGS:
             return [ending, *self._start("goodbye", "any")]
         return [ending, *self._go_idle()]
+
+    def _on_Notice(self, event: Notice) -> list:
+        if self.state != "idle":
+            return []
+        return self._start(event.name, "any")
 
     def _on_Shutdown(self, event: Shutdown) -> list:
         self.state = "idle"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import os
 import re
 import tomllib
@@ -107,17 +108,28 @@ SECTIONS = {f.name: f.default_factory for f in dataclasses.fields(Config) if f.n
 
 def load_config(path: str | os.PathLike | None) -> Config:
     """Read a config file; None gives the defaults. Raises ConfigError."""
-    if path is None:
-        return Config()
-    where = str(path)
+    return load_layers([path] if path is not None else [])
+
+
+def load_layers(paths: list) -> Config:
+    """Several config files, each valid on its own; a key in a later file wins. Raises ConfigError."""
+    merged: dict[str, dict] = {}
+    for path in paths:
+        for name, values in _read_sections(str(path)).items():
+            merged.setdefault(name, {}).update(values)
+    sections = {name: SECTIONS[name](**values) for name, values in merged.items()}
+    return Config(**sections, source=" + ".join(map(str, paths)) or Config.source)
+
+
+def _read_sections(where: str) -> dict[str, dict]:
     data = _read_toml(where)
     sections = {}
     for name, value in data.items():
         section_cls = _known(where, name, SECTIONS, "section")
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: [{name}] must be a table of keys")
-        sections[name] = _build_section(where, name, section_cls, value)
-    return Config(**sections, source=where)
+        sections[name] = _check_section(where, name, section_cls, value)
+    return sections
 
 
 def _read_toml(where: str) -> dict:
@@ -140,13 +152,13 @@ def _known(where: str, name: str, allowed: dict, what: str):
     raise ConfigError(f"{where}: unknown {what} '{name}'{hint} Allowed: {', '.join(allowed)}")
 
 
-def _build_section(where: str, section: str, cls, values: dict):
+def _check_section(where: str, section: str, cls, values: dict) -> dict:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     checked = {}
     for key, value in values.items():
         spec = _known(where, f"{section}.{key}", {f"{section}.{k}": f for k, f in fields.items()}, "key")
         checked[key] = _check_value(where, f"{section}.{key}", spec, value)
-    return cls(**checked)
+    return checked
 
 
 def _check_value(where: str, key: str, spec: dataclasses.Field, value: Any):
@@ -223,3 +235,24 @@ def _reference_row(section: str, f: dataclasses.Field) -> str:
         allowed = _type_name(type(default))
     shown = str(default).lower() if isinstance(default, bool) else repr(default)
     return f"| `{section}.{f.name}` | `{shown}` | {allowed} | {meta['doc']} |"
+
+
+def to_toml(config: Config) -> str:
+    """The whole config as TOML that `load_config` reads back to an equal config."""
+    out = []
+    for section in SECTIONS:
+        out.append(f"[{section}]")
+        for key, value in dataclasses.asdict(getattr(config, section)).items():
+            out.append(f"{key} = {_toml_value(value)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string

@@ -47,6 +47,13 @@ class PlaybackEnded:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something a caregiver should hear about (a practice file of that name), spoken only when idle."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Shutdown:
     pass
 

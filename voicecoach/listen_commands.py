@@ -25,7 +25,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("run", help="listen and guide, with microphone, speaker, button and light")
     p.add_argument("--fake", action="store_true", help="Enter on the keyboard is the button")
-    p.set_defaults(func=cmd_run)
+    p.set_defaults(func=cmd_run, reads_own_config=True)
 
     p = sub.add_parser("devices", help="list audio devices, marking the chosen ones")
     p.set_defaults(func=cmd_devices)
@@ -77,10 +77,13 @@ def _text_report(event: str, data: dict) -> None:
     print(f"{data.get('t', 0):8.2f}  {event:18s} {rest}", flush=True)
 
 
-def cmd_run(args, config) -> int:
+def cmd_run(args, config_path) -> int:
+    """Runs on the last good settings when the config is broken; exits 2 only if there never were any."""
     from .runtime import run
+    from .settings import Settings
 
-    return run(config, fake=args.fake, config_path=args.config)
+    settings = Settings(config_path)
+    return run(settings, settings.load(), fake=args.fake)
 
 
 def cmd_bench(args, config) -> int:

@@ -26,15 +26,19 @@ class Session:
     def __init__(self, coaching, spotter, router: Router, coach, speaker, light,
                  report: Callable[[str, dict], None]):
         self.coaching = coaching
-        self.spotter = spotter
         self.router = router
         self.coach = coach
         self.speaker = speaker
         self.light = light
         self.report = report
         self.saying = ""
+        self.attach(spotter)
+
+    def attach(self, spotter) -> None:
+        """Listen through this spotter from now on."""
+        self.spotter = spotter
         spotter.ignore = self.is_own_voice
-        spotter.speaker_busy = lambda: speaker.busy
+        spotter.speaker_busy = lambda: self.speaker.busy
 
     # inputs
     def hear(self, block: np.ndarray) -> None:

@@ -89,3 +89,53 @@ class Reports:
 
     def names(self) -> list[str]:
         return [name for name, _ in self.items]
+
+
+class FakeStream:
+    """A stand-in audio stream: frames move when `flow()` is called, unless it has stopped or stalled."""
+
+    def __init__(self, name: str = "speaker"):
+        self.name = name
+        self.blocks = 0
+        self.active = False
+        self.stalled = False
+        self.closed = False
+
+    def start(self) -> "FakeStream":
+        self.active = True
+        return self
+
+    def flow(self, blocks: int = 1) -> None:
+        if self.active and not self.stalled:
+            self.blocks += blocks
+
+    def fail(self) -> None:
+        """What PortAudio does after an error in its own thread: the stream is simply no longer active."""
+        self.active = False
+
+    def close(self) -> None:
+        self.active = False
+        self.closed = True
+
+
+class FakeAudioDevice:
+    """Opens FakeStreams while `present`; otherwise fails as PortAudio does for a missing device."""
+
+    def __init__(self, name: str = "speaker"):
+        self.name = name
+        self.present = True
+        self.opened: list[FakeStream] = []
+        self.rescans = 0
+
+    def open(self) -> FakeStream:
+        if not self.present:
+            raise OSError(f"no {self.name} device")
+        self.opened.append(FakeStream(self.name))
+        return self.opened[-1]
+
+    def rescan(self) -> None:
+        self.rescans += 1
+
+    @property
+    def current(self) -> FakeStream:
+        return self.opened[-1]

@@ -43,6 +43,8 @@ class Inbox:
 
 
 class Microphone:
+    name = "microphone"
+
     def __init__(self, inbox: Inbox, device=None):
         import sounddevice as sd
 
@@ -62,6 +64,10 @@ class Microphone:
         self._stream.start()
         return self
 
+    @property
+    def active(self) -> bool:
+        return bool(self._stream.active)
+
     def close(self) -> None:
-        self._stream.stop()
+        self._stream.abort()
         self._stream.close()

@@ -116,6 +116,8 @@ def choose_rate(device, query: Callable) -> int:
 class OutputStream:
     """A real PortAudio output stream feeding from a Speaker; its callback only copies."""
 
+    name = "speaker"
+
     def __init__(self, speaker: Speaker, device=None, on_events: Callable[[list], None] | None = None,
                  blocksize: int = 0, latency="low"):
         import sounddevice as sd
@@ -140,8 +142,13 @@ class OutputStream:
         self._stream.start()
         return self
 
+    @property
+    def active(self) -> bool:
+        return bool(self._stream.active)
+
     def close(self) -> None:
-        self._stream.stop()
+        """Abort, not stop: a stalled device would never drain, and the tail is already faded."""
+        self._stream.abort()
         self._stream.close()
 
     @property

@@ -65,3 +65,44 @@ def open_light(pin: int, brightness: float, pin_factory=None):
     except Exception as exc:  # no GPIO on this machine
         log.warning("no light: GPIO is not available here (%s)", exc)
         return NoLight()
+
+
+class StatusLight:
+    """The light as the coach sets it, with standing faults shown over it: an audio fault always
+    (nothing can be heard, so the light is the only sign), a settings fault while it would be off."""
+
+    URGENT = ("audio",)
+
+    def __init__(self, light):
+        self.light = light
+        self.faults: dict[str, str] = {}
+        self._wanted: tuple[str, float | None] = ("off", None)
+        self._shown: tuple[str, float | None] | None = None
+
+    @property
+    def pattern(self) -> str:
+        return self.light.pattern
+
+    def show(self, pattern: str, brightness: float | None = None) -> None:
+        self._wanted = (pattern, brightness)
+        self._refresh()
+
+    def set_fault(self, kind: str, problem: str) -> None:
+        """A non-empty problem raises the fault of this kind; an empty one clears it."""
+        if problem:
+            self.faults[kind] = problem
+        else:
+            self.faults.pop(kind, None)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        pattern, brightness = self._wanted
+        urgent = any(kind in self.URGENT for kind in self.faults)
+        if self.faults and (urgent or pattern == "off"):
+            pattern = "fault"
+        if (pattern, brightness) != self._shown:
+            self._shown = (pattern, brightness)
+            self.light.show(pattern, brightness)
+
+    def close(self) -> None:
+        self.light.close()
