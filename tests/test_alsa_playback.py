@@ -103,3 +103,55 @@ def test_run_fake_starts_on_enter_and_exits_cleanly_on_sigterm(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_real_streams_that_error_or_stall_are_reopened_while_the_other_keeps_going(tmp_path):
+    """Both links of `run`, on real PortAudio streams: the speaker's callback fails once, later stalls
+    for 2.5 s; each time the devices are re-scanned for real and both streams come back."""
+    home = alsa_home(tmp_path)
+    result = run_python(home, f"""
+        import json, time
+        import sounddevice as sd
+        from voicecoach.runtime import Runtime
+        from voicecoach.settings import Settings
+
+        class Trouble:  # a player whose reads fail once, then hang once, then are silent
+            finished = False
+            def __init__(self): self.reads = 0
+            def start(self): pass
+            def read(self, frames, wait=False):
+                import numpy as np
+                self.reads += 1
+                if self.reads == 20: raise sd.CallbackAbort
+                if self.reads == 400: time.sleep(2.5)
+                return np.zeros(frames, np.float32), []
+            def stop(self, fade_ms=0): pass
+            def close(self): pass
+
+        settings = Settings(None, boot=__import__("pathlib").Path("{tmp_path}/none.toml"),
+                            state=__import__("pathlib").Path("{tmp_path}/state"))
+        rt = Runtime(settings, settings.load(), fake=True)
+        rt.session.speaker.play(Trouble())
+        shown, show = [], rt.light.light.show
+        rt.light.light.show = lambda pattern, b=None: (shown.append(pattern), show(pattern, b))
+        seen = []
+        end = time.monotonic() + 12
+        while time.monotonic() < end:
+            rt._next_tend = 0
+            rt._tend()
+            seen.append((rt.links[0].up, rt.links[1].up, rt.light.pattern))
+            while rt.inbox.get(timeout=0) is not None: pass
+            time.sleep(0.05)
+        speaker, mic = rt.links
+        print(json.dumps({{"faults": [speaker.faults, mic.faults], "reopened": [speaker.reopened, mic.reopened],
+                          "up": [speaker.up, mic.up], "fault_light": shown.count("fault"),
+                          "light": rt.light.pattern, "mic_blocks": mic.stream.blocks}}))
+        for link in rt.links: link.close()
+    """)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["faults"][0] == 2 and report["reopened"][0] == 2, report
+    assert report["up"] == [True, True] and report["mic_blocks"] > 0
+    assert report["fault_light"] == 2 and report["light"] == "off", (report, result.stderr)
+    assert "speaker fault 1: the speaker stream stopped" in result.stderr
+    assert "speaker fault 2: no speaker frames" in result.stderr

@@ -40,7 +40,7 @@ class AudioLink:
         self.up = False
         self.faults = 0
         self.reopened = 0
-        self.problem = "not opened yet"
+        self.problem = ""
         self._failed_tries = 0
         self._needs_rescan = False
         self._next_try = 0.0
@@ -88,8 +88,9 @@ class AudioLink:
             self._failed_tries += 1
             self._needs_rescan = True
             self._next_try = now + delay
-            self._set_down(f"cannot open the {self.name} ({exc})")
-            log.warning("%s; trying again in %.1f s", self.problem, delay)
+            repeated = not self._set_down(f"cannot open the {self.name} ({exc})")
+            log.log(logging.DEBUG if repeated else logging.WARNING, "%s; trying again in %.1f s (try %d)",
+                    self.problem, delay, self._failed_tries)
             return
         if recovering:
             self.reopened += 1
@@ -100,12 +101,14 @@ class AudioLink:
         self.problem = ""
         self.on_change(True, "")
 
-    def _set_down(self, problem: str) -> None:
+    def _set_down(self, problem: str) -> bool:
+        """Mark the link down; True when this is a new problem (reported), False for the same again."""
         changed = self.problem != problem
         self.up = False
         self.problem = problem
         if changed:
             self.on_change(False, problem)
+        return changed
 
     def drop(self, now: float | None = None) -> None:
         """Close the stream (for a re-scan of the devices, or a fault); the next check reopens it."""
