@@ -19,7 +19,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("doctor", help="check audio, engines, voice, GPIO, config and service; say how to fix")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_doctor)
+    p.set_defaults(func=cmd_doctor, reads_own_config=True)
 
 
 def cmd_models_fetch(args, config) -> int:
@@ -64,15 +64,15 @@ def cmd_models_list(args, config) -> int:
     return 0
 
 
-def cmd_doctor(args, config) -> int:
+def cmd_doctor(args, config_path) -> int:
     from .doctor import blocking, run_checks
 
-    checks = run_checks(config)
+    checks = run_checks(config_path)
     if args.json:
         print(json.dumps({"checks": [c.as_json() for c in checks]}))
     else:
         for c in checks:
-            print(f"{'ok ' if c.ok else 'FAIL'} {c.name:10s} {c.detail}")
+            print(f"{'ok  ' if c.ok else 'FAIL'} {c.name:10s} {c.detail}")
             if not c.ok:
                 print(f"     fix: {c.fix}")
     return 1 if blocking(checks) else 0

