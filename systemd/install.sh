@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Install voicecoach as a service on a Raspberry Pi (Raspberry Pi OS Bookworm, Pi 4 or 5).
+# Run it from the checkout:   sudo systemd/install.sh [--voice NAME] [--offline]
+# It is safe to run again: every step checks what is already there. It creates the user
+# `voicecoach`, a venv in $PREFIX, a default config, the service, fetches the models,
+# renders the practice lines, starts the service and runs `voicecoach doctor`.
+set -euo pipefail
+
+PREFIX="${PREFIX:-/opt/voicecoach}"
+USER_NAME=voicecoach
+CONFIG_DIR=/etc/voicecoach
+STATE_DIR=/var/lib/voicecoach
+CACHE_DIR=/var/cache/voicecoach
+UNIT=/etc/systemd/system/voicecoach.service
+SOURCE="$(cd "$(dirname "$0")/.." && pwd)"
+VOICE=""
+OFFLINE=0
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --voice) VOICE="$2"; shift 2 ;;
+    --offline) OFFLINE=1; shift ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (use --voice NAME or --offline)" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "install.sh: run it with sudo" >&2; exit 1; }
+
+step() { printf '\n== %s\n' "$*"; }
+as_service_user() {
+  runuser -u "$USER_NAME" -- env VOICECOACH_MODELS_DIR="$STATE_DIR/models" VOICECOACH_CACHE_DIR="$CACHE_DIR" \
+    VOICECOACH_STATE_DIR="$STATE_DIR" HOME="$STATE_DIR" "$PREFIX/.venv/bin/voicecoach" \
+    --config "$CONFIG_DIR/voicecoach.toml" "$@"
+}
+
+step "system packages"
+if [ "$OFFLINE" -eq 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends python3-venv libportaudio2 alsa-utils >/dev/null
+fi
+
+step "user $USER_NAME (groups audio, gpio)"
+getent group gpio >/dev/null || groupadd --system gpio
+id "$USER_NAME" >/dev/null 2>&1 || useradd --system --home-dir "$STATE_DIR" --no-create-home \
+  --shell /usr/sbin/nologin "$USER_NAME"
+usermod -a -G audio,gpio "$USER_NAME"
+
+step "venv in $PREFIX"
+install -d -m 0755 "$PREFIX"
+[ -x "$PREFIX/.venv/bin/python" ] || python3 -m venv "$PREFIX/.venv"
+"$PREFIX/.venv/bin/python" -m pip install -q --upgrade pip
+"$PREFIX/.venv/bin/python" -m pip install -q "$SOURCE"
+install -m 0644 "$SOURCE/README.md" "$PREFIX/README.md"
+
+step "folders and the default config"
+install -d -o root -g "$USER_NAME" -m 0750 "$CONFIG_DIR"
+install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 "$STATE_DIR" "$STATE_DIR/models" "$CACHE_DIR"
+if [ ! -f "$CONFIG_DIR/voicecoach.toml" ]; then
+  "$PREFIX/.venv/bin/python" -c 'from voicecoach.config import Config, to_toml; print(to_toml(Config()))' \
+    > "$CONFIG_DIR/voicecoach.toml"
+  chgrp "$USER_NAME" "$CONFIG_DIR/voicecoach.toml"
+  chmod 0640 "$CONFIG_DIR/voicecoach.toml"
+  echo "wrote $CONFIG_DIR/voicecoach.toml (every key: docs/CONFIG.md)"
+else
+  echo "keeping $CONFIG_DIR/voicecoach.toml"
+fi
+
+step "models"
+if [ "$OFFLINE" -eq 0 ]; then
+  as_service_user models fetch ${VOICE:+--voice "$VOICE"} ||
+    echo "could not fetch the models now; PocketSphinx is used until 'voicecoach models fetch' succeeds"
+fi
+
+step "service"
+sed "s#/opt/voicecoach#$PREFIX#g" "$SOURCE/systemd/voicecoach.service" > "$UNIT.new"
+systemd-analyze verify "$UNIT.new"
+mv "$UNIT.new" "$UNIT"
+systemctl daemon-reload
+systemctl enable voicecoach.service
+
+step "practice lines (a few minutes on a Pi 4, once)"
+as_service_user prepare
+
+step "start and check"
+systemctl restart voicecoach.service
+sleep 5
+as_service_user doctor || echo "doctor found something to fix: see above"
+echo "voicecoach is installed. Logs: journalctl -u voicecoach -f"
