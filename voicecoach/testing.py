@@ -20,9 +20,11 @@ class ToneVoice:
     def __init__(self):
         self.calls = 0
 
-    def sentences(self, text: str, length_scale: float = 1.0) -> Iterator[np.ndarray]:
+    def sentences(self, text: str, length_scale: float = 1.0, cancelled=None) -> Iterator[np.ndarray]:
         self.calls += 1
         for sentence in [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]:
+            if cancelled and cancelled():
+                return
             words = sentence.split()
             yield np.concatenate([self._word(w, length_scale) for w in words])
 

@@ -44,6 +44,8 @@ class Speaker:
             if old is not None and not old.finished:
                 old.stop(fade_ms=30)
                 self._fading.append(old)
+            elif old is not None:
+                old.cancel()  # finished: its thread may still be rendering ahead; never waited for here
         player.start()
 
     @property
@@ -84,7 +86,7 @@ class Speaker:
             tail, _ = old.read(len(block))
             block += tail
             if old.finished:
-                old.close()
+                old.cancel()  # this runs in the audio callback: never wait for a thread here
                 with self._lock:
                     self._fading.remove(old)
 

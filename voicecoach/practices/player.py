@@ -88,10 +88,14 @@ class Player:
         with self._lock:
             self._pace = min(1.6, max(0.7, self._pace * factor))
 
-    def close(self, wait: float = 5.0) -> None:
-        """Stop producing; wait for a synthesis under way to finish, so no thread outlives its owner."""
+    def cancel(self) -> None:
+        """Stop producing, without waiting: the thread ends before its next sentence."""
         self._closed.set()
         self._drain()
+
+    def close(self, wait: float = 5.0) -> None:
+        """Stop producing; wait for a synthesis under way to finish, so no thread outlives its owner."""
+        self.cancel()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(wait)
 
@@ -183,7 +187,8 @@ class Player:
         d = self._delivery
         if isinstance(step, Say):
             text = step.variants[0]
-            for i, audio in enumerate(self._renderer.stream(text, round(d.length_scale * pace, 3))):
+            for i, audio in enumerate(self._renderer.stream(text, round(d.length_scale * pace, 3),
+                                                            self._closed.is_set)):
                 events = [("said", {"text": text, "step": index})] if i == 0 else []
                 yield Segment(len(audio), audio, events)
         elif isinstance(step, Pause):

@@ -28,17 +28,20 @@ class Renderer:
     def key(self, text: str, length_scale: float) -> str:
         return phrase_key(self.voice.voice_id, length_scale, text)
 
-    def stream(self, text: str, length_scale: float) -> Iterator[np.ndarray]:
-        """Audio of the line at the output rate: whole if cached, else one piece per sentence."""
+    def stream(self, text: str, length_scale: float, cancelled=None) -> Iterator[np.ndarray]:
+        """Audio of the line at the output rate: whole if cached, else one piece per sentence.
+        A line cut short by `cancelled()` is not cached."""
         key = self.key(text, length_scale)
         ready = self._recall(key)
         if ready is not None:
             yield ready
             return
         pieces = []
-        for sentence in self._synthesize(text, length_scale):
+        for sentence in self._synthesize(text, length_scale, cancelled):
             pieces.append(sentence)
             yield resample(sentence, self.voice.sample_rate, self.out_rate)
+        if cancelled and cancelled():
+            return
         whole = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
         self.cache.put(key, whole, self.voice.sample_rate)
 
@@ -69,9 +72,9 @@ class Renderer:
                 self._memo.popitem(last=False)
         return samples
 
-    def _synthesize(self, text: str, length_scale: float) -> Iterator[np.ndarray]:
+    def _synthesize(self, text: str, length_scale: float, cancelled=None) -> Iterator[np.ndarray]:
         rate = self.voice.sample_rate
         gap = np.zeros(int(SENTENCE_GAP_S * rate), np.float32)
-        for i, audio in enumerate(self.voice.sentences(text, length_scale)):
+        for i, audio in enumerate(self.voice.sentences(text, length_scale, cancelled)):
             audio = fade(trim_silence(audio, rate), rate)
             yield audio if i == 0 else np.concatenate([gap, audio])

@@ -23,7 +23,7 @@ class Voice(Protocol):
     voice_id: str
     sample_rate: int
 
-    def sentences(self, text: str, length_scale: float) -> Iterator[np.ndarray]: ...
+    def sentences(self, text: str, length_scale: float, cancelled=None) -> Iterator[np.ndarray]: ...
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,9 @@ class PiperVoice:
         self.sample_rate = int(self._voice.config.sample_rate)
         self._lock = threading.Lock()  # one synthesis at a time: a small board has no cores to spare
 
-    def sentences(self, text: str, length_scale: float = 1.0) -> Iterator[np.ndarray]:
+    def sentences(self, text: str, length_scale: float = 1.0, cancelled=None) -> Iterator[np.ndarray]:
+        """One array per sentence. `cancelled()` is asked under the lock, before each sentence, so a
+        listener who has gone away never costs a synthesis it was only queued for."""
         from piper import SynthesisConfig
 
         settings = SynthesisConfig(length_scale=length_scale)
@@ -76,7 +78,7 @@ class PiperVoice:
         chunks = self._voice.synthesize(text, syn_config=settings)
         while True:
             with self._lock:
-                chunk = next(chunks, None)
+                chunk = None if cancelled and cancelled() else next(chunks, None)
             if chunk is None:
                 return
             yield chunk.audio_float_array.astype(np.float32, copy=False)
