@@ -89,6 +89,7 @@ def test_ready_then_watchdog_while_audio_flows_and_sigint_exits_fast(service):
     time.sleep(1.6)
     svc.pump()
     assert sum(m == "WATCHDOG=1" for m in svc.messages) >= 2  # every half of the 1 s watchdog period
+    assert any(m.startswith("STATUS=listening; 0 audio faults recovered") for m in svc.messages), svc.messages
     code, took = svc.stop(signal.SIGINT)
     assert code == 0 and took < 1.0, (code, took)
     assert "STOPPING=1" in svc.messages

@@ -14,6 +14,9 @@ EXIT_INPUT = 1
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .memory import limit_malloc_arenas
+
+    limit_malloc_arenas()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("VOICECOACH_LOG", "WARNING").upper(),

@@ -35,6 +35,11 @@ def register(sub) -> None:
     p.add_argument("--quick", action="store_true", help="fewer trials and 15 s of idle audio (CI smoke test)")
     p.set_defaults(func=cmd_bench)
 
+    p = sub.add_parser("soak", help="many whole sessions faster than real time, watching memory, threads, files")
+    p.add_argument("--sessions", type=int, default=2000)
+    p.add_argument("--warmup", type=int, default=200)
+    p.set_defaults(func=cmd_soak)
+
 
 def cmd_intent(args, config) -> int:
     from .intents.router import Router
@@ -91,6 +96,15 @@ def cmd_bench(args, config) -> int:
 
     result = run_bench(config, args.quick)
     print(json.dumps(result) if args.json else table(result))
+    return 0
+
+
+def cmd_soak(args, config) -> int:
+    from .soak import run_soak
+
+    if args.sessions < 2 or not 0 <= args.warmup < args.sessions:
+        raise UserFacingError("--sessions must be 2 or more, and --warmup from 0 to fewer than --sessions")
+    print(json.dumps(run_soak(config, args.sessions, args.warmup).as_json()))
     return 0
 
 

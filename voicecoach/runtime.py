@@ -25,6 +25,7 @@ from .settings import Loaded, Settings, waiting_for_restart
 log = logging.getLogger(__name__)
 FADE_S = 0.08
 TEND_EVERY_S = 0.2
+STATUS_EVERY_S = 30.0
 FALLBACK_RATE = 48000
 NOTICE_SEEN = "notice-spoken.sha256"
 
@@ -56,6 +57,7 @@ class Runtime:
         self.watchdog = Watchdog()
         self.button = None if fake else open_button(config.button.pin, self.inbox.put_event, config.button.hold_time)
         self._next_tend = 0.0
+        self._next_status = 0.0
         self._problems(loaded.problems)
 
     # audio
@@ -80,6 +82,13 @@ class Runtime:
     @property
     def faults(self) -> int:
         return sum(link.faults for link in self.links)
+
+    def status_text(self) -> str:
+        """For `systemctl status` and `doctor`: faults survived, and the glitches of the open streams."""
+        speaker, mic = (link.stream for link in self.links)
+        return (f"listening; {self.faults} audio faults recovered; "
+                f"{getattr(speaker, 'underflows', 0)} output underflows, {getattr(mic, 'overflows', 0)} input "
+                f"overflows since the streams opened; {self.inbox.dropped} microphone blocks dropped")
 
     # settings
     def _problems(self, problems: list[str]) -> None:
@@ -140,6 +149,9 @@ class Runtime:
             self.reload()
         flowing = all([link.check() for link in self.links])
         self.watchdog.tick(flowing)
+        if flowing and now >= self._next_status:
+            self._next_status = now + STATUS_EVERY_S
+            self.watchdog.status(self.status_text())
 
     def _dispatch(self, kind: str, item) -> None:
         if kind == "block":

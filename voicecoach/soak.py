@@ -35,8 +35,10 @@ class SoakResult:
 
     @property
     def rss_growth_mb(self) -> float:
+        """Median of the last five samples less the median of the first five after warm-up: a leak shows,
+        the swing of synthesis buffers between samples does not."""
         after = self.rss_mb[self.warmup // SAMPLE_EVERY:]
-        return max(after) - after[0]
+        return float(np.median(after[-5:]) - np.median(after[:5]))
 
     @property
     def rss_slope_mb_per_1000(self) -> float:
@@ -51,7 +53,8 @@ class SoakResult:
                 "rss_mb_after_warmup": round(self.rss_mb[w], 1), "rss_mb_end": round(self.rss_mb[-1], 1),
                 "rss_growth_mb": round(self.rss_growth_mb, 2),
                 "rss_slope_mb_per_1000_sessions": round(self.rss_slope_mb_per_1000, 3),
-                "threads": [self.threads[w], max(self.threads[w:])], "open_fds": [self.fds[w], max(self.fds[w:])]}
+                "threads_max": {"warmup": max(self.threads[:w + 1]), "after": max(self.threads[w:])},
+                "open_fds_max": {"warmup": max(self.fds[:w + 1]), "after": max(self.fds[w:])}}
 
 
 def rss_mb() -> float:

@@ -26,6 +26,7 @@ class Speaker:
         self._gain = float(volume)
         self._player = None
         self._fading: list = []  # players cut off by a newer one, mixed in until their fade ends
+        self._retired: list = []  # players done with, whose thread may still finish a sentence
         self.played = 0  # samples handed to the device
         self.last_sound = -1.0  # output time (s) of the last audible block
         self._lock = threading.Lock()
@@ -45,8 +46,13 @@ class Speaker:
                 old.stop(fade_ms=30)
                 self._fading.append(old)
             elif old is not None:
-                old.cancel()  # finished: its thread may still be rendering ahead; never waited for here
+                self._retire(old)
         player.start()
+
+    def _retire(self, player) -> None:
+        """Cancel without waiting (this may be the audio callback); closed for good in `close()`."""
+        player.cancel()
+        self._retired = [p for p in self._retired if p.alive] + [player]
 
     @property
     def busy(self) -> bool:
@@ -56,7 +62,8 @@ class Speaker:
     def close(self) -> None:
         """Close every player, current and fading; the speaker is then silent."""
         with self._lock:
-            players, self._fading, self._player = [self._player, *self._fading], [], None
+            players = [self._player, *self._fading, *self._retired]
+            self._fading, self._retired, self._player = [], [], None
         for player in players:
             if player is not None:
                 player.close()
@@ -86,9 +93,9 @@ class Speaker:
             tail, _ = old.read(len(block))
             block += tail
             if old.finished:
-                old.cancel()  # this runs in the audio callback: never wait for a thread here
                 with self._lock:
                     self._fading.remove(old)
+                    self._retire(old)
 
     def _apply_gain(self, block: np.ndarray) -> None:
         target = self._volume

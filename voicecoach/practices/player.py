@@ -88,6 +88,10 @@ class Player:
         with self._lock:
             self._pace = min(1.6, max(0.7, self._pace * factor))
 
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
     def cancel(self) -> None:
         """Stop producing, without waiting: the thread ends before its next sentence."""
         self._closed.set()
