@@ -115,6 +115,7 @@ def run_soak(config, sessions: int, warmup: int = 200, voice=None, engine=None, 
             simulated += len(_loop(session, clips[i % len(clips)], options, clock))
             result.completed += _completed(reports, session)
             if i % SAMPLE_EVERY == 0 or i == sessions - 1:
+                session.speaker.reap()  # count threads between sessions, not a sentence finishing
                 gc.collect()
                 result.rss_mb.append(rss_mb())
                 result.threads.append(threads())

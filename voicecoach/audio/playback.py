@@ -54,6 +54,13 @@ class Speaker:
         player.cancel()
         self._retired = [p for p in self._retired if p.alive] + [player]
 
+    def reap(self) -> None:
+        """Wait for the threads of players already done with (never from the audio callback)."""
+        with self._lock:
+            retired, self._retired = self._retired, []
+        for player in retired:
+            player.close()
+
     @property
     def busy(self) -> bool:
         """Audible now, or within the echo tail."""
