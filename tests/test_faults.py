@@ -140,3 +140,45 @@ def test_watchdog_is_petted_at_half_its_period_only_while_audio_flows(notify_soc
     pets = [m for m in received(sock) if m == "WATCHDOG=1"]
     assert len(pets) == dog.sent == 3  # at 0, 2 and 4 s; none after audio stopped
     assert Watchdog(clock, {}).enabled is False
+
+
+def test_with_the_speaker_gone_the_button_still_starts_and_stops_and_the_light_shows_it(tmp_path, monkeypatch):
+    import time
+
+    from voicecoach.events import ButtonPressed, ButtonReleased
+    from voicecoach.runtime import Runtime
+    from voicecoach.settings import Settings
+    from voicecoach.testing import Reports
+
+    settings = Settings(None, tmp_path / "none.toml", tmp_path / "state")
+    runtime = Runtime(settings, settings.load(), fake=True)
+    speaker, mic = FakeAudioDevice("speaker"), FakeAudioDevice("microphone")
+    speaker.present = False
+    for link, device in zip(runtime.links, (speaker, mic)):
+        link.open_stream, link.rescan = device.open, device.rescan
+    reports = Reports()
+    runtime.session.report = reports
+
+    def tend(seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            runtime._next_tend = 0
+            mic.opened and mic.current.flow()
+            runtime._tend()
+            while (item := runtime.inbox.get(timeout=0.02)) is not None:
+                runtime._dispatch(*item)
+
+    try:
+        tend(0.5)
+        assert not runtime.links[0].up and runtime.links[1].up
+        assert runtime.light.pattern == "fault"
+        for _ in range(2):  # a tap starts the Break, the next tap stops it
+            runtime.inbox.put_event(ButtonPressed())
+            runtime.inbox.put_event(ButtonReleased())
+            tend(1.0)
+        assert [d["practice"] for d in reports.named("practice_started")] == ["self_compassion_break", "goodbye"]
+        assert reports.named("practice_stopped")[0]["practice"] == "self_compassion_break"
+        assert runtime.light.pattern == "fault"  # the fault still shows over the practice's light
+    finally:
+        runtime.session.speaker.close()
+        runtime.light.close()

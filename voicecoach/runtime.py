@@ -58,6 +58,7 @@ class Runtime:
         self.button = None if fake else open_button(config.button.pin, self.inbox.put_event, config.button.hold_time)
         self._next_tend = 0.0
         self._next_status = 0.0
+        self._last_tend = time.monotonic()
         self._problems(loaded.problems)
 
     # audio
@@ -149,9 +150,22 @@ class Runtime:
             self.reload()
         flowing = all([link.check() for link in self.links])
         self.watchdog.tick(flowing)
+        if not self.links[0].up:
+            self._play_into_nowhere(now)
+        self._last_tend = now
         if flowing and now >= self._next_status:
             self._next_status = now + STATUS_EVERY_S
             self.watchdog.status(self.status_text())
+
+    def _play_into_nowhere(self, now: float) -> None:
+        """While the speaker is gone its audio is read at real-time pace and dropped, so a press still
+        starts and stops practices and the coach never waits on a device (the light shows the fault)."""
+        speaker = self.session.speaker
+        frames = int(min(now - self._last_tend, 1.0) * speaker.rate)
+        if frames > 0:
+            _, events = speaker.read(frames)
+            if events:
+                self.session.played(events)
 
     def _dispatch(self, kind: str, item) -> None:
         if kind == "block":
