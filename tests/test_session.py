@@ -51,3 +51,17 @@ def test_speech_that_is_not_a_phrase_does_nothing(tmp_path):
     s, reports = session(tmp_path, {"idle": ["the a to"]})
     talk(s)
     assert reports.items == [] and s.coach.state == "idle"
+
+
+def test_shutdown_fades_the_speaker_to_silence_within_100_ms(tmp_path):
+    from voicecoach.events import ButtonPressed, Shutdown
+
+    s, reports = session(tmp_path, {})
+    s.post(ButtonPressed())
+    before = np.concatenate([s.speaker.read(320, wait=True)[0] for _ in range(150)])  # 3 s in
+    assert np.abs(before[-RATE // 2:]).max() > 0.05, "a practice is audible when the signal comes"
+    s.post(Shutdown())
+    after = np.concatenate([s.speaker.read(320, wait=True)[0] for _ in range(25)])  # the next 0.5 s
+    audible = np.flatnonzero(np.abs(after) > 0.001)
+    assert len(audible) and audible[-1] < 0.1 * RATE
+    s.speaker.close()
