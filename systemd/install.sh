@@ -4,6 +4,7 @@
 # It is safe to run again: every step checks what is already there. It creates the user
 # `voicecoach`, a venv in $PREFIX, a default config, the service, fetches the models,
 # renders the practice lines, starts the service and runs `voicecoach doctor`.
+# --offline skips apt and the model download (pip still needs PyPI or a local index).
 set -euo pipefail
 
 PREFIX="${PREFIX:-/opt/voicecoach}"
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --voice) VOICE="$2"; shift 2 ;;
     --offline) OFFLINE=1; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (use --voice NAME or --offline)" >&2; exit 2 ;;
   esac
 done
@@ -75,14 +76,19 @@ step "service"
 sed "s#/opt/voicecoach#$PREFIX#g" "$SOURCE/systemd/voicecoach.service" > "$UNIT.new"
 systemd-analyze verify "$UNIT.new"
 mv "$UNIT.new" "$UNIT"
-systemctl daemon-reload
+running_systemd() { [ -d /run/systemd/system ]; }  # not in a chroot or an image build
+running_systemd && systemctl daemon-reload
 systemctl enable voicecoach.service
 
 step "practice lines (a few minutes on a Pi 4, once)"
 as_service_user prepare
 
 step "start and check"
-systemctl restart voicecoach.service
-sleep 5
+if running_systemd; then
+  systemctl restart voicecoach.service
+  sleep 5
+else
+  echo "systemd is not running here (an image build?): voicecoach starts at the next boot"
+fi
 as_service_user doctor || echo "doctor found something to fix: see above"
 echo "voicecoach is installed. Logs: journalctl -u voicecoach -f"
