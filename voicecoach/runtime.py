@@ -19,6 +19,7 @@ from .audio.playback import OutputStream, choose_rate
 from .events import ButtonPressed, ButtonReleased, Notice, Shutdown
 from .hardware.button import open_button
 from .hardware.light import NoLight, StatusLight, open_light
+from .memory import release_free_memory
 from .service import Watchdog
 from .settings import Loaded, Settings, waiting_for_restart
 
@@ -59,6 +60,7 @@ class Runtime:
         self._next_tend = 0.0
         self._next_status = 0.0
         self._last_tend = time.monotonic()
+        self._tidied = True
         self._problems(loaded.problems)
 
     # audio
@@ -153,9 +155,17 @@ class Runtime:
         if not self.links[0].up:
             self._play_into_nowhere(now)
         self._last_tend = now
+        self._tidy_when_idle()
         if flowing and now >= self._next_status:
             self._next_status = now + STATUS_EVERY_S
             self.watchdog.status(self.status_text())
+
+    def _tidy_when_idle(self) -> None:
+        """Once per session, back in idle: return the heap pages synthesis freed to the system."""
+        idle = self.session.coach.state == "idle"
+        if idle and not self._tidied:
+            release_free_memory()
+        self._tidied = idle
 
     def _play_into_nowhere(self, now: float) -> None:
         """While the speaker is gone its audio is read at real-time pace and dropped, so a press still

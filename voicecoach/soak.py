@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .listen.endpoint import RATE
+from .memory import release_free_memory
 from .simulate import SimulationOptions, _loop
 from .testing import Reports
 
@@ -117,6 +118,7 @@ def run_soak(config, sessions: int, warmup: int = 200, voice=None, engine=None, 
             if i % SAMPLE_EVERY == 0 or i == sessions - 1:
                 session.speaker.reap()  # count threads between sessions, not a sentence finishing
                 gc.collect()
+                release_free_memory()  # what is held, not what the allocator keeps spare
                 result.rss_mb.append(rss_mb())
                 result.threads.append(threads())
                 result.fds.append(open_fds())
