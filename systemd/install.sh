@@ -8,6 +8,7 @@
 set -euo pipefail
 
 PREFIX="${PREFIX:-/opt/voicecoach}"
+PYTHON="${PYTHON:-/usr/bin/python3}"  # the system's Python 3.11: the service user must be able to run it
 USER_NAME=voicecoach
 CONFIG_DIR=/etc/voicecoach
 STATE_DIR=/var/lib/voicecoach
@@ -48,7 +49,10 @@ usermod -a -G audio,gpio "$USER_NAME"
 
 step "venv in $PREFIX"
 install -d -m 0755 "$PREFIX"
-[ -x "$PREFIX/.venv/bin/python" ] || python3 -m venv "$PREFIX/.venv"
+if [ "$(readlink -f "$PREFIX/.venv/bin/python" 2>/dev/null)" != "$(readlink -f "$PYTHON")" ]; then
+  rm -rf "$PREFIX/.venv"
+  "$PYTHON" -m venv "$PREFIX/.venv"
+fi
 "$PREFIX/.venv/bin/python" -m pip install -q --upgrade pip
 "$PREFIX/.venv/bin/python" -m pip install -q "$SOURCE"
 install -m 0644 "$SOURCE/README.md" "$PREFIX/README.md"
@@ -73,9 +77,11 @@ if [ "$OFFLINE" -eq 0 ]; then
 fi
 
 step "service"
-sed "s#/opt/voicecoach#$PREFIX#g" "$SOURCE/systemd/voicecoach.service" > "$UNIT.new"
-systemd-analyze verify "$UNIT.new"
-mv "$UNIT.new" "$UNIT"
+staged="$(mktemp -d)"
+sed "s#/opt/voicecoach#$PREFIX#g" "$SOURCE/systemd/voicecoach.service" > "$staged/voicecoach.service"
+systemd-analyze verify "$staged/voicecoach.service"
+install -m 0644 "$staged/voicecoach.service" "$UNIT"
+rm -rf "$staged"
 running_systemd() { [ -d /run/systemd/system ]; }  # not in a chroot or an image build
 running_systemd && systemctl daemon-reload
 systemctl enable voicecoach.service
