@@ -110,34 +110,32 @@ def check_output(config) -> Check:
 
     from .audio.playback import PREFERRED_RATES
 
-    setting = config.audio.output_device
-    try:
-        device, name = _device_name(sd, setting, "output")
-    except Exception as exc:  # PortAudio: no such device, or none at all
-        return failed("speaker", f"no output device{f' matching {setting!r}' if setting else ''} ({exc})",
-                      "plug in the speaker (or set [audio] output_device to a name from `voicecoach devices`)",
-                      blocking=True)
-    rates = [r for r in PREFERRED_RATES if _takes(sd.check_output_settings, device, r)]
-    if not rates:
-        return failed("speaker", f"{name} takes none of {PREFERRED_RATES} Hz", "choose another output device",
-                      blocking=True)
-    return passed("speaker", f"{name}: takes {', '.join(map(str, rates))} Hz")
+    return _check_device("speaker", "output", config.audio.output_device, sd.check_output_settings,
+                         PREFERRED_RATES, "plug in the speaker")
 
 
 def check_input(config) -> Check:
     import sounddevice as sd
 
-    setting = config.audio.input_device
+    return _check_device("microphone", "input", config.audio.input_device, sd.check_input_settings, (16000,),
+                         "plug in the USB microphone")
+
+
+def _check_device(name: str, kind: str, setting: str, probe, rates: tuple[int, ...], plug_in: str) -> Check:
+    """The chosen device of this kind, and which of `rates` it takes (mono, 16-bit)."""
+    import sounddevice as sd
+
     try:
-        device, name = _device_name(sd, setting, "input")
+        device, device_name = _device_name(sd, setting, kind)
     except Exception as exc:  # PortAudio: no such device, or none at all
-        return failed("microphone", f"no input device{f' matching {setting!r}' if setting else ''} ({exc})",
-                      "plug in the USB microphone (or set [audio] input_device to a name from `voicecoach devices`)",
+        return failed(name, f"no {kind} device{f' matching {setting!r}' if setting else ''} ({exc})",
+                      f"{plug_in} (or set [audio] {kind}_device to a name from `voicecoach devices`)",
                       blocking=True)
-    if not _takes(sd.check_input_settings, device, 16000):
-        return failed("microphone", f"{name} cannot record 16 kHz mono", "choose another input device",
-                      blocking=True)
-    return passed("microphone", f"{name}: records 16 kHz mono")
+    taken = [r for r in rates if _takes(probe, device, r)]
+    if not taken:
+        return failed(name, f"{device_name} takes none of {', '.join(map(str, rates))} Hz (mono, 16-bit)",
+                      f"choose another {kind} device", blocking=True)
+    return passed(name, f"{device_name}: takes {', '.join(map(str, taken))} Hz")
 
 
 def _takes(check, device, rate: int) -> bool:

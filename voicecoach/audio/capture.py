@@ -7,6 +7,7 @@ from collections import deque
 import numpy as np
 
 from ..listen.endpoint import BLOCK, RATE
+from .stream import PortAudioStream
 
 
 class Inbox:
@@ -42,7 +43,7 @@ class Inbox:
             return None
 
 
-class Microphone:
+class Microphone(PortAudioStream):
     name = "microphone"
 
     def __init__(self, inbox: Inbox, device=None):
@@ -60,14 +61,3 @@ class Microphone:
         self.blocks += 1
         self.inbox.put_block(indata[:, 0].copy())
 
-    def start(self) -> "Microphone":
-        self._stream.start()
-        return self
-
-    @property
-    def active(self) -> bool:
-        return bool(self._stream.active)
-
-    def close(self) -> None:
-        self._stream.abort()
-        self._stream.close()

@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from .stream import PortAudioStream
+
 log = logging.getLogger(__name__)
 PREFERRED_RATES = (48000, 44100, 22050, 16000)
 AUDIBLE = 0.003
@@ -129,7 +131,7 @@ def choose_rate(device, query: Callable) -> int:
     raise RuntimeError(f"output device {info['name']!r} takes none of the rates {candidates}")
 
 
-class OutputStream:
+class OutputStream(PortAudioStream):
     """A real PortAudio output stream feeding from a Speaker; its callback only copies."""
 
     name = "speaker"
@@ -153,19 +155,6 @@ class OutputStream:
         self.blocks += 1
         if events:
             self.on_events(events)
-
-    def start(self) -> "OutputStream":
-        self._stream.start()
-        return self
-
-    @property
-    def active(self) -> bool:
-        return bool(self._stream.active)
-
-    def close(self) -> None:
-        """Abort, not stop: a stalled device would never drain, and the tail is already faded."""
-        self._stream.abort()
-        self._stream.close()
 
     @property
     def latency(self) -> float:
