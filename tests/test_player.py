@@ -82,6 +82,25 @@ def test_repeat_says_the_last_line_again(tmp_path):
     assert said == ["First line here.", "First line here.", "Second line."]
 
 
+def test_repeat_after_every_line_was_rendered_still_repeats_and_finishes(tmp_path):
+    """The race CI once hit: the producer had rendered the last step before `repeat` came."""
+    import time
+
+    script = [Say(("First line here.",)), Pause(3.0), Say(("Second line.",))]
+    player = Player("p", script, renderer(tmp_path), DAY)
+    speaker = Speaker(RATE, 1.0)
+    speaker.play(player)
+    _, first = pull(speaker, 1.5)
+    time.sleep(0.3)  # the producer is done rendering: the end is already queued
+    player.repeat()
+    _, later = pull(speaker, 6)
+    said = [d["text"] for _, name, d in first + later if name == "said"]
+    assert said == ["First line here.", "First line here.", "Second line."]
+    assert [name for _, name, _ in later].count("finished") == 1 and player.finished
+    player.close()
+    assert not player.alive
+
+
 def test_slower_stretches_later_lines(tmp_path):
     def length(factor):
         player = Player("p", [Pause(0.1), Say(("one two three four",)), Pause(1.0)], renderer(tmp_path), DAY)

@@ -29,9 +29,11 @@ class Segment:
     samples: np.ndarray | None = None
     events: list = field(default_factory=list)
     generation: int = 0
+    end: bool = False
 
 
-_END = Segment(0, events=[("finished", {})])
+def end_of(generation: int) -> Segment:
+    return Segment(0, events=[("finished", {})], generation=generation, end=True)
 
 
 class Player:
@@ -124,9 +126,9 @@ class Player:
                 seg = self._queue.get(timeout=30) if wait else self._queue.get_nowait()
             except queue.Empty:
                 return False
-            if seg is _END or seg.generation == self._generation:
-                break
-        if seg is _END:
+            if seg.generation == self._generation:
+                break  # older segments were rendered before a repeat
+        if seg.end:
             self.finished = True
         self._current, self._offset = seg, 0
         return True
@@ -169,16 +171,24 @@ class Player:
                 index, generation, pace = self._next_step, self._generation, self._pace
                 self._next_step += 1
             if index >= len(self._script):
-                self._put(_END)
-                return
+                if not self._put(end_of(generation)) or not self._await_restart(generation):
+                    return
+                continue
             for seg in self._render(index, self._script[index], pace):
                 seg.generation = generation
                 if not self._put(seg):
                     return
 
+    def _await_restart(self, generation: int) -> bool:
+        """After the last step: a repeat may still send the producer back; True when it does."""
+        while not self._closed.wait(0.05):
+            if self._generation != generation:
+                return True
+        return False
+
     def _put(self, seg: Segment) -> bool:
         while not self._closed.is_set():
-            if seg.generation != self._generation and seg is not _END:
+            if seg.generation != self._generation:
                 return True
             try:
                 self._queue.put(seg, timeout=0.1)
