@@ -8,6 +8,7 @@ import pytest
 
 from voicecoach.audio.wav import read_wav, write_wav
 from voicecoach.config import Config
+from voicecoach.testing import speech_for_mic
 
 RATE = 16000
 
@@ -55,10 +56,7 @@ def espeak(text: str, voice: str = "en-us", speed: int = 150, pitch: int = 50) -
 
 
 def piper_speech(voice, text: str, length_scale: float = 1.0) -> np.ndarray:
-    from voicecoach.audio.resample import resample
-
-    audio = np.concatenate(list(voice.sentences(text, length_scale)))
-    return resample(audio, voice.sample_rate, RATE) * 0.7
+    return speech_for_mic(voice, text, length_scale)
 
 
 def noise(seconds: float, level: float = 0.01, seed: int = 0) -> np.ndarray:

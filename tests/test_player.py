@@ -70,20 +70,8 @@ def test_pause_and_resume(tmp_path):
     assert np.max(np.abs(rest)) > 0.1 and "finished" in [e[1] for e in events]
 
 
-def test_repeat_says_the_last_line_again(tmp_path):
-    script = [Say(("First line here.",)), Pause(3.0), Say(("Second line.",))]
-    player = Player("p", script, renderer(tmp_path), DAY)
-    speaker = Speaker(RATE, 1.0)
-    speaker.play(player)
-    _, first = pull(speaker, 1.5)
-    player.repeat()
-    _, later = pull(speaker, 6)
-    said = [d["text"] for _, name, d in first + later if name == "said"]
-    assert said == ["First line here.", "First line here.", "Second line."]
-
-
-def test_repeat_after_every_line_was_rendered_still_repeats_and_finishes(tmp_path):
-    """The race CI once hit: the producer had rendered the last step before `repeat` came."""
+def repeat_in_the_pause(tmp_path, wait_before_repeat: float = 0.0):
+    """Play two lines with a pause between; say "repeat" in the pause. What was said, and after."""
     import time
 
     script = [Say(("First line here.",)), Pause(3.0), Say(("Second line.",))]
@@ -91,10 +79,20 @@ def test_repeat_after_every_line_was_rendered_still_repeats_and_finishes(tmp_pat
     speaker = Speaker(RATE, 1.0)
     speaker.play(player)
     _, first = pull(speaker, 1.5)
-    time.sleep(0.3)  # the producer is done rendering: the end is already queued
+    time.sleep(wait_before_repeat)
     player.repeat()
     _, later = pull(speaker, 6)
-    said = [d["text"] for _, name, d in first + later if name == "said"]
+    return player, [d["text"] for _, name, d in first + later if name == "said"], later
+
+
+def test_repeat_says_the_last_line_again(tmp_path):
+    _, said, _ = repeat_in_the_pause(tmp_path)
+    assert said == ["First line here.", "First line here.", "Second line."]
+
+
+def test_repeat_after_every_line_was_rendered_still_repeats_and_finishes(tmp_path):
+    """The race CI once hit: the producer had rendered the last step before `repeat` came."""
+    player, said, later = repeat_in_the_pause(tmp_path, wait_before_repeat=0.3)  # the end is already queued
     assert said == ["First line here.", "First line here.", "Second line."]
     assert [name for _, name, _ in later].count("finished") == 1 and player.finished
     player.close()

@@ -115,11 +115,9 @@ class Bench:
         subprocess.run([sys.executable, "-m", "voicecoach", *config, "prepare"], check=True, capture_output=True)
 
     def _spoken(self, text: str) -> np.ndarray:
-        from .audio.resample import resample
+        from .testing import speech_for_mic
 
-        voice = self.coaching.renderer.voice
-        audio = np.concatenate(list(voice.sentences(text, 1.0)))
-        audio = resample(audio, voice.sample_rate, RATE) * 0.6
+        audio = speech_for_mic(self.coaching.renderer.voice, text, level=0.6)
         return (np.concatenate([np.zeros(RATE // 2), audio, np.zeros(RATE)]) * 32767).astype(np.int16)
 
     def _reset(self) -> None:

@@ -185,7 +185,6 @@ def check_voice(config) -> Check:
 
 def check_cache(config) -> Check:
     from .app import build_coaching
-    from .night import delivery_for
     from .testing import ToneVoice
 
     folder = default_cache_dir(config) / "phrases"
@@ -193,13 +192,14 @@ def check_cache(config) -> Check:
     if not os.access(probe, os.W_OK):
         return failed("cache", f"{folder} is not writable", f"give the service user write access to {folder}")
     coaching = build_coaching(config, voice=ToneVoice())  # only for the list of lines, nothing is rendered
-    ready = _cached_lines(config, coaching, folder, delivery_for)
+    ready = _cached_lines(config, coaching, folder)
     return passed("cache", f"{folder}: {ready[0]} of {ready[1]} practice lines ready"
                   + ("" if ready[0] >= ready[1] else " (the rest are made on first use; "
                      "`voicecoach prepare` makes them all now)"))
 
 
-def _cached_lines(config, coaching, folder: Path, delivery_for) -> tuple[int, int]:
+def _cached_lines(config, coaching, folder: Path) -> tuple[int, int]:
+    from .night import delivery_for
     from .speech.cache import PhraseCache, phrase_key
 
     cache, voice_id, lines = PhraseCache(folder), _voice_id(config), coaching.all_lines()

@@ -17,7 +17,7 @@ import numpy as np
 from .listen.endpoint import RATE
 from .memory import release_free_memory
 from .simulate import SimulationOptions, _loop
-from .testing import Reports
+from .testing import Reports, speech_for_mic
 
 REQUESTS = ("i need a break", "hand on heart", "can we do the hug one")
 SAMPLE_EVERY = 50
@@ -74,20 +74,14 @@ def threads() -> int:
     return len(os.listdir("/proc/self/task"))
 
 
-def spoken(voice, text: str) -> np.ndarray:
-    from .audio.resample import resample
-
-    audio = np.concatenate(list(voice.sentences(text, 1.0)))
-    return resample(audio, voice.sample_rate, RATE) * 0.7
-
-
 def session_audio(voice) -> list[np.ndarray]:
     """One input clip per kind of session: wake, request, some practice, stop."""
     def gap(seconds: float) -> np.ndarray:
         return np.zeros(int(seconds * RATE), np.float32)
 
-    wake, stop = spoken(voice, "Hey coach."), spoken(voice, "Stop.")
-    return [np.concatenate([gap(0.6), wake, gap(0.5), spoken(voice, request + "."), gap(2.0), stop, gap(0.8)])
+    wake, stop = speech_for_mic(voice, "Hey coach."), speech_for_mic(voice, "Stop.")
+    return [np.concatenate([gap(0.6), wake, gap(0.5), speech_for_mic(voice, request + "."), gap(2.0), stop,
+                            gap(0.8)])
             for request in REQUESTS]
 
 

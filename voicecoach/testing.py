@@ -37,6 +37,15 @@ class ToneVoice:
         return np.concatenate([tone, np.zeros(int(0.04 * self.sample_rate))]).astype(np.float32)
 
 
+def speech_for_mic(voice, text: str, length_scale: float = 1.0, level: float = 0.7) -> np.ndarray:
+    """What a microphone would hear of `voice` saying `text`: 16 kHz float samples at `level`."""
+    from .audio.resample import resample
+    from .listen.endpoint import RATE
+
+    audio = np.concatenate(list(voice.sentences(text, length_scale)))
+    return resample(audio, voice.sample_rate, RATE) * level
+
+
 class ScriptedEngine:
     """An engine whose recognizers return scripted texts, one per utterance, in order."""
 

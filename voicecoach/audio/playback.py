@@ -69,13 +69,14 @@ class Speaker:
         return self.played / self.rate - self.last_sound <= ECHO_TAIL_S
 
     def close(self) -> None:
-        """Close every player, current and fading; the speaker is then silent."""
+        """Close every player, current, fading and retired; the speaker is then silent."""
         with self._lock:
-            players = [self._player, *self._fading, *self._retired]
-            self._fading, self._retired, self._player = [], [], None
+            players = [self._player, *self._fading]
+            self._fading, self._player = [], None
         for player in players:
             if player is not None:
                 player.close()
+        self.reap()
 
     @property
     def player(self):
