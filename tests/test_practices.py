@@ -67,7 +67,7 @@ def test_crisis_message_is_filled_from_config():
     uk = " ".join(s.variants[0] for s in crisis.script(values=crisis_values(SafetyConfig(country="GB")))
                   if isinstance(s, Say))
     assert "Samaritans" in uk and "9 9 9" in uk and "{" not in uk
-    mine = crisis_values(SafetyConfig(crisis_line="my nurse line", emergency_number="1 2 3"))
+    mine = crisis_values(SafetyConfig(call_line="my nurse line", emergency_line="123"))
     text = " ".join(s.variants[0] for s in crisis.script(values=mine) if isinstance(s, Say))
     assert "my nurse line" in text and "1 2 3" in text
 

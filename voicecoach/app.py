@@ -48,7 +48,7 @@ class Coaching:
 
     def all_lines(self) -> list[str]:
         values = crisis_values(self.config.safety)
-        return sorted({line.format_map(values) for p in self.practices.values() for line in p.all_lines()})
+        return sorted({line for p in self.practices.values() for line in p.all_lines(values)})
 
 
 def build_coaching(config: Config, out_rate: int | None = None, seed: int | None = None,

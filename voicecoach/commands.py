@@ -81,10 +81,11 @@ def _perform(args, config, make_player) -> int:
 
 
 def _write(path: str, player) -> int:
+    """Write the audio, and print each line as it is said, so what the device will say can be read."""
     from .audio.wav import write_wav
     from .render_out import render_to_array
 
-    audio = render_to_array(player)
+    audio = render_to_array(player, on_event=_print_said)
     try:
         write_wav(path, audio, player.rate)
     except OSError as exc:

@@ -80,9 +80,19 @@ class LightConfig:
 
 @dataclass(frozen=True)
 class SafetyConfig:
-    country: str = _opt("US", "Country for the default crisis line", choices=["US", "CA", "GB", "IE", "AU", "NZ"])
-    crisis_line: str = _opt("", "Crisis line to speak; empty = the country's default")
-    emergency_number: str = _opt("", "Emergency number to speak; empty = the country's default")
+    country: str = _opt("US", "Country whose crisis lines are spoken (check them: voicecoach doctor)",
+                        choices=["US", "CA", "GB", "IE", "AU", "NZ"])
+    call_line: str = _opt("default", "Crisis line to call: 'default' = the country's, a number of your own, "
+                          "or \"\" to say none")
+    call_name: str = _opt("", "Who answers your own call_line, e.g. 'the county crisis team' (may be empty)")
+    text_line: str = _opt("default", "Number to text: 'default' = the country's text service (which may differ "
+                          "from its call line), a number of your own, or \"\" to say none")
+    text_name: str = _opt("", "Who answers your own text_line (may be empty)")
+    emergency_line: str = _opt("default", "Emergency number: 'default' = the country's, your own, or \"\" to say none")
+    crisis_line: str = _opt("", "Older name for call_line, kept for old files: a number here is used while "
+                            "call_line is 'default'; empty = the country's line")
+    emergency_number: str = _opt("", "Older name for emergency_line, kept for old files: a number here is used "
+                                 "while emergency_line is 'default'; empty = the country's number")
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def run_checks(config_path: str | None) -> list[Check]:
     config, first = check_config(config_path)
     checks = [first, check_boot_file()]
     for check in (check_output, check_input, check_engine, check_voice, check_cache, check_gpio, check_night,
-                  check_service):
+                  check_crisis_lines, check_service):
         try:
             checks.append(check(config))
         except Exception as exc:  # a check that breaks is itself a finding, never a traceback
@@ -95,6 +95,18 @@ def check_night(config) -> Check:
     now = "night mode now" if is_night(night, dt.datetime.now().time()) else "day mode now"
     when = "always night" if night.always else f"night from {night.start} to {night.end}"
     return passed("night", f"{when}; {now}")
+
+
+def check_crisis_lines(config) -> Check:
+    """The numbers the device speaks to someone in crisis, for a caregiver to check before use."""
+    from .safety import crisis_lines
+
+    lines = crisis_lines(config.safety)
+    detail = f"{config.safety.country}: {lines.describe()}"
+    if not (lines.call or lines.text or lines.emergency):
+        return failed("crisis", detail, "set [safety] country, or call_line and emergency_line, so the device can "
+                      "point someone in crisis to help (docs/CONFIG.md)")
+    return passed("crisis", detail + "; hear them with: voicecoach practice crisis_support --out crisis.wav")
 
 
 # -- audio ---------------------------------------------------------------------------------------

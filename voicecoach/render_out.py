@@ -10,14 +10,16 @@ from .audio.playback import OutputStream, Speaker, choose_rate
 BLOCK = 1024
 
 
-def render_to_array(player) -> np.ndarray:
+def render_to_array(player, on_event=None) -> np.ndarray:
     """Everything the speaker would play for this player, pauses included, at its delivery's volume."""
     speaker = Speaker(player.rate, player.delivery.volume)
     speaker.play(player)
     blocks = []
     while not player.finished:
-        block, _ = speaker.read(BLOCK, wait=True)
+        block, events = speaker.read(BLOCK, wait=True)
         blocks.append(block)
+        for _, name, data in events if on_event else ():
+            on_event(name, data)
     player.close()
     return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
 

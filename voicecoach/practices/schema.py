@@ -2,11 +2,14 @@
 
 A practice has `steps`; a practice with choices (soothing touch, obstacle answers)
 names its `slot` and has `[options.NAME]` tables, each with its own `steps`, wrapped
-by optional `intro` and `outro` steps. `say` holds variants, one chosen per run.
+by optional `intro` and `outro` steps. `say` holds variants, one chosen per run; a `say` with
+`when = ["name", "!other"]` is spoken only when each named value is set (and each `!` one is not),
+so a line about a number that does not exist is never said.
 """
 from __future__ import annotations
 
 import random
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -15,6 +18,7 @@ from pathlib import Path
 CUES = ("chime", "bell", "wake", "done", "stop")
 LIGHTS = ("breathe", "steady", "listening", "off")
 MAX_PAUSE = 60.0
+CONDITION = re.compile(r"^!?[a-z_]+$")
 
 
 class PracticeError(ValueError):
@@ -24,6 +28,11 @@ class PracticeError(ValueError):
 @dataclass(frozen=True)
 class Say:
     variants: tuple[str, ...]
+    when: tuple[str, ...] = ()
+
+    def wanted(self, values: dict) -> bool:
+        """Every condition holds: "name" is a non-empty value, "!name" an empty or absent one."""
+        return all(bool(values.get(c.lstrip("!"))) != c.startswith("!") for c in self.when)
 
 
 @dataclass(frozen=True)
@@ -71,12 +80,16 @@ class Practice:
             if option not in table:
                 option = rng.choice(self.option_names)
             steps = [*self.intro, *table[option], *self.outro]
-        return [_choose(step, rng, values or {}) for step in steps]
+        values = values or {}
+        return [_choose(step, rng, values) for step in steps if not isinstance(step, Say) or step.wanted(values)]
 
-    def all_lines(self) -> list[str]:
-        """Every variant of every line, for pre-rendering."""
+    def all_lines(self, values: dict | None = None) -> list[str]:
+        """Every variant of every line, for pre-rendering; with `values`, only lines said with them, filled in."""
         groups = [self.steps, self.intro, self.outro, *(steps for _, steps in self.options)]
-        return [text for group in groups for step in group if isinstance(step, Say) for text in step.variants]
+        says = [step for group in groups for step in group if isinstance(step, Say)]
+        if values is None:
+            return [text for step in says for text in step.variants]
+        return [text.format_map(values) for step in says if step.wanted(values) for text in step.variants]
 
 
 def _choose(step: Step, rng: random.Random, values: dict) -> Step:
@@ -86,11 +99,12 @@ def _choose(step: Step, rng: random.Random, values: dict) -> Step:
 
 
 def parse_step(where: str, raw: object) -> Step:
+    if isinstance(raw, dict) and "say" in raw and set(raw) <= {"say", "when"}:
+        return _parse_say(where, raw["say"], raw.get("when", ()))
     if not isinstance(raw, dict) or len(raw) != 1:
-        raise PracticeError(f"{where}: a step is one of {{say = [...]}}, {{pause = N}}, {{cue = \"...\"}}, {{light = \"...\"}}")
+        raise PracticeError(f"{where}: a step is one of {{say = [...]}}, {{pause = N}}, {{cue = \"...\"}}, "
+                            f"{{light = \"...\"}}; only say may add when = [...]")
     kind, value = next(iter(raw.items()))
-    if kind == "say":
-        return _parse_say(where, value)
     if kind == "pause":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_PAUSE:
             raise PracticeError(f"{where}: pause must be a number of seconds above 0 and at most {MAX_PAUSE:g}")
@@ -102,14 +116,21 @@ def parse_step(where: str, raw: object) -> Step:
     raise PracticeError(f"{where}: unknown step '{kind}'; use say, pause, cue or light")
 
 
-def _parse_say(where: str, value: object) -> Say:
+def _parse_say(where: str, value: object, when: object = ()) -> Say:
     variants = [value] if isinstance(value, str) else value
     if not isinstance(variants, list) or not variants or not all(isinstance(v, str) and v.strip() for v in variants):
         raise PracticeError(f"{where}: say must be a line of text or a non-empty list of lines")
     for text in variants:
         if _sentences(text) > 2:
             raise PracticeError(f"{where}: '{text[:40]}…' has more than two sentences before a pause")
-    return Say(tuple(v.strip() for v in variants))
+    return Say(tuple(v.strip() for v in variants), _parse_when(where, when))
+
+
+def _parse_when(where: str, when: object) -> tuple[str, ...]:
+    names = [when] if isinstance(when, str) else when
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) and CONDITION.match(n) for n in names):
+        raise PracticeError(f"{where}: when must be a name or a list of names, each perhaps with a leading '!'")
+    return tuple(names)
 
 
 def _sentences(text: str) -> int:
