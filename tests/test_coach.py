@@ -2,7 +2,7 @@
 from voicecoach.coach import Coach
 from voicecoach.events import (ButtonHeld, ButtonPressed, ButtonReleased, Control, EndRequest, IntentHeard, Listen,
                                Play, PlaybackEnded, Report, RequestEnded, StopPlayback, WakeHeard)
-from voicecoach.intents.router import Intent
+from voicecoach.understand.router import Intent
 
 
 def of(actions, kind):
@@ -29,12 +29,29 @@ def test_direct_phrase_needs_no_wake():
     assert Report("wake", {"source": "phrase"}) in actions
 
 
-def test_request_not_understood_gets_a_gentle_line_then_idle():
+def test_request_not_understood_gets_a_gentle_line_and_one_more_listen_then_idle():
     coach = Coach()
     coach.handle(WakeHeard("hey coach"))
     assert of(coach.handle(heard("none", "request")), Play) == [Play("not_understood")]
     actions = coach.handle(PlaybackEnded("not_understood", stopped=False))
-    assert coach.state == "idle" and of(actions, Listen) == [Listen("idle")]
+    assert coach.state == "listening" and of(actions, Listen) == [Listen("request")]  # no wake phrase needed
+    actions = coach.handle(heard("none", "request"))  # a second miss
+    assert coach.state == "idle" and of(actions, Play) == [] and of(actions, Listen) == [Listen("idle")]
+    coach.handle(WakeHeard("hey coach"))  # the next wake starts afresh: a miss gets the kind line again
+    assert of(coach.handle(heard("none", "request")), Play) == [Play("not_understood")]
+
+
+def test_the_retry_after_a_miss_can_still_start_a_practice_or_be_cancelled():
+    coach = Coach()
+    coach.handle(WakeHeard("hey coach"))
+    coach.handle(heard("none", "request"))
+    coach.handle(PlaybackEnded("not_understood", stopped=False))
+    assert of(coach.handle(heard("soothing_touch", "request", touch="self_hug")), Play) == [
+        Play("soothing_touch", "self_hug")]
+    coach = Coach()
+    coach.handle(WakeHeard("hey coach"))
+    actions = coach.handle(heard("stop", "request"))  # "never mind", "cancel"
+    assert coach.state == "idle" and of(actions, Play) == []
 
 
 def test_request_timeout_goes_back_to_idle():

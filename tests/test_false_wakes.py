@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.conftest import espeak, scene
-from voicecoach.intents.router import Router
+from voicecoach.understand.router import Router
 from voicecoach.listen.spotter import Spotter
 
 MINUTES = 30

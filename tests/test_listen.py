@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import espeak, noise, piper_speech, scene, silence
-from voicecoach.intents.router import Router
+from voicecoach.understand.router import Router
 from voicecoach.listen.endpoint import EndpointSettings, Endpointer
 from voicecoach.listen.spotter import Spotter
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from voicecoach.intents.router import NAMES, CONTROLS
+from voicecoach.understand.router import NAMES, CONTROLS
 from voicecoach.practices.schema import (Cue, Pause, PracticeError, Say, builtin_dir, load_library, load_practice,
                                          parse_practice)
 

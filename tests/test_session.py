@@ -6,7 +6,7 @@ from voicecoach.audio.playback import Speaker
 from voicecoach.coach import Coach
 from voicecoach.config import load_config
 from voicecoach.hardware.light import NoLight
-from voicecoach.intents.router import Router
+from voicecoach.understand.router import Router
 from voicecoach.listen.spotter import Spotter
 from voicecoach.practices.schema import load_library
 from voicecoach.session import Session

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .app import build_coaching
 from .audio.playback import Speaker
 from .coach import Coach
-from .intents.router import Router
+from .understand.router import Router
 from .listen.engines import choose_engine
 from .listen.spotter import Spotter
 from .session import Session

@@ -29,7 +29,7 @@ def run_bench(config, quick: bool) -> dict:
     file_sink = use_file_sink_without_sound_card()
     from .bench import Bench, idle_audio, percentiles, rss_mb
     from .bench_baseline import NaivePipeline
-    from .intents.router import Router
+    from .understand.router import Router
 
     started = time.perf_counter()
     bench = Bench(config, quick)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .events import (ButtonHeld, ButtonPressed, ButtonReleased, Chime, Control, EndRequest, IntentHeard, Listen,
                      Notice, Play, PlaybackEnded, Report, RequestEnded, ShowLight, Shutdown, StopPlayback, WakeHeard)
-from .intents.router import CONTROLS
+from .understand.router import CONTROLS
 
 PRACTICES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
              "about", "help", "crisis_support")
@@ -22,6 +22,7 @@ class Coach:
         self.playing: str | None = None
         self._press_started: str | None = None  # practice a button press started, until release
         self._push_to_talk = False
+        self._retrying = False  # a request was not understood: one more listen, no wake phrase needed
 
     def handle(self, event) -> list:
         handler = getattr(self, f"_on_{type(event).__name__}")
@@ -51,7 +52,7 @@ class Coach:
     def _on_RequestEnded(self, event: RequestEnded) -> list:
         if self.state != "listening":
             return []
-        self._push_to_talk = False
+        self._push_to_talk = self._retrying = False
         return [Report("request_ended", {"reason": event.reason}), *self._go_idle()]
 
     # button
@@ -85,6 +86,8 @@ class Coach:
         ending = Report("practice_stopped" if event.stopped else "practice_finished", {"practice": event.name})
         if self._push_to_talk:
             return [ending]
+        if event.name == "not_understood" and self._retrying and not event.stopped:
+            return [ending, *self._listen()]  # once more, without the wake phrase
         if event.stopped and event.name not in QUIET_ENDINGS:
             return [ending, *self._start("goodbye", "any")]
         return [ending, *self._go_idle()]
@@ -105,11 +108,19 @@ class Coach:
 
     def _go_idle(self) -> list:
         self.state = "idle"
+        self._retrying = False
         return [ShowLight("off"), Listen("idle")]
 
     def _start_intent(self, intent) -> list:
+        """After a wake: the practice asked for; "stop" returns to idle; not understood, say so kindly and
+        listen once more; a second miss returns to idle."""
+        retried, self._retrying = self._retrying, False
         if intent.name in PRACTICES:
             return self._start(intent.name, intent.slots.get(SLOT_OF.get(intent.name, ""), "any"))
+        if intent.name == "stop" or retried:
+            reason = "cancelled" if intent.name == "stop" else "not_understood"
+            return [Report("request_ended", {"reason": reason}), *self._go_idle()]
+        self._retrying = True
         return self._start("not_understood", "any")
 
     def _start(self, name: str, option: str, interrupt: bool = False) -> list:

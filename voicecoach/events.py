@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .intents.router import Intent
+from .understand.router import Intent
 
 
 # events

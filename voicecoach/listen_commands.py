@@ -42,7 +42,7 @@ def register(sub) -> None:
 
 
 def cmd_intent(args, config) -> int:
-    from .intents.router import Router
+    from .understand.router import Router
 
     router = Router()
     lines = sys.stdin if args.text == "-" else [args.text]
@@ -51,9 +51,15 @@ def cmd_intent(args, config) -> int:
         if args.json:
             print(json.dumps(intent.as_json()), flush=True)
         else:
-            slots = " ".join(f"{k}={v}" for k, v in intent.slots.items())
-            print(f"{intent.name} {slots}".strip(), flush=True)
+            print(_intent_line(intent), flush=True)
     return 0
+
+
+def _intent_line(intent) -> str:
+    """ "soothing_touch touch=self_hug  score 0.93  (runner-up: self_compassion_break 0.04)" """
+    slots = "".join(f" {k}={v}" for k, v in intent.slots.items())
+    runner = f"  (runner-up: {intent.runner_up[0]} {intent.runner_up[1]:.2f})" if intent.runner_up else ""
+    return f"{intent.name}{slots}  score {intent.score:.2f}{runner}"
 
 
 def cmd_simulate(args, config) -> int:

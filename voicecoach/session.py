@@ -12,13 +12,14 @@ import numpy as np
 
 from .events import (Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report, RequestEnded,
                      ShowLight, StopPlayback, WakeHeard)
-from .intents.router import CONTROLS, Router, normalize
+from .understand.router import CONTROLS, REQUESTS, Router, normalize
 from .practices.player import Player
 from .practices.schema import Cue
 
 log = logging.getLogger(__name__)
 PACE = {"slower": 1.15, "faster": 1 / 1.15}
 BARGE_IN = ("stop", "crisis_support")  # all that is heard over the speaker's own voice
+ALLOWED = {"idle": REQUESTS, "request": (*REQUESTS, "stop"), "guiding": CONTROLS}  # what each mode listens for
 VOLUME_STEP = 0.15
 
 
@@ -66,29 +67,22 @@ class Session:
             self._heard(heard)
 
     def is_own_voice(self, text: str) -> bool:
-        """Half-duplex: a phrase the speaker is saying is its own echo, never a command; and while it
-        talks, only stop (and words of crisis) can be heard over it."""
-        if text and f" {text} " in f" {self.saying} ":
-            return True
-        return self.spotter.over_speaker and self.router.route(text).name not in BARGE_IN
+        """A phrase the speaker is saying right now is its own echo, never a command."""
+        return bool(text) and f" {text} " in f" {self.saying} "
 
     def _heard(self, heard) -> None:
-        if heard.mode == "request":
-            if not heard.text and heard.reason != "silence":
-                return self.post(RequestEnded(heard.reason))  # nobody spoke
-            self.report("transcript", {"text": heard.text, "mode": "request"})
-            return self._route(heard.text, "request", None)
+        if heard.mode == "request" and not heard.text and heard.reason != "silence":
+            return self.post(RequestEnded(heard.reason))  # nobody spoke
         log.debug("heard %r in %s", heard.text, heard.mode)
         if heard.wake:
             return self.post(WakeHeard(heard.text))
+        intent = self.router.route(heard.text, ALLOWED[heard.mode])  # routed once, for the mode it was heard in
+        if heard.over_speaker and intent.name not in BARGE_IN:
+            log.debug("half-duplex: %s over the speaker's own voice is not heard", intent.name)
+            return
         self.report("transcript", {"text": heard.text, "mode": heard.mode})
-        allowed = CONTROLS if heard.mode == "guiding" else None
-        self._route(heard.text, heard.mode, allowed)
-
-    def _route(self, text: str, mode: str, allowed) -> None:
-        intent = self.router.route(text, allowed)
         self.report("intent", intent.as_json())
-        self.post(IntentHeard(intent, mode))
+        self.post(IntentHeard(intent, heard.mode))
 
     # actions
     def _do(self, action) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..intents.router import Router, normalize
+from ..understand.router import Router, normalize
 from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class Heard:
     end: float
     wake: bool = False
     reason: str = "silence"
+    over_speaker: bool = False  # it overlapped the speaker's own sound (half-duplex hears only stop then)
 
 
 class Spotter:
@@ -149,12 +150,13 @@ class Spotter:
             return []
         text = normalize(self.recognizers[self.mode].end())
         if self.mode == "request":
-            return [Heard(text, "request", self._start, self.now, reason=reason)]
+            return [Heard(text, "request", self._start, self.now, reason=reason, over_speaker=self.over_speaker)]
         spoken = self.now - self._start - self.endpointer.s.end_silence
         if text not in self.accepted[self.mode] or self.ignore(text) or spoken > plausible_seconds(text):
             log.debug("spotter: dropped %r in %s (%.2f s)", text, self.mode, spoken)
             return []
-        return [Heard(text, self.mode, self._start, self.now, wake=text in self.wake_phrases, reason=reason)]
+        return [Heard(text, self.mode, self._start, self.now, wake=text in self.wake_phrases, reason=reason,
+                      over_speaker=self.over_speaker)]
 
     def _check_wait(self) -> list[Heard]:
         self._waiting += 1

