@@ -20,6 +20,7 @@ def test_ratios_compare_p95_and_plain_figures():
 def test_table_lists_every_measure():
     figures = {"button_to_audio_ms": {"p50": 3, "p95": 6, "n": 20},
                "speech_end_to_audio_ms": {"p50": 300, "p95": 310, "n": 20},
+               "request_end_to_audio_ms": {"p50": 480, "p95": 520, "n": 10},
                "tts_first_audio_ms": 400, "tts_rtf": 0.1, "idle_cpu_percent": 4, "rss_mb": 250}
     result = {**figures, "baseline": dict(figures), "ratios": {"button_to_audio_ms": 1.0},
               "machine": {"output": "test"}, "seconds": 1}

@@ -98,12 +98,14 @@ def test_crisis_during_a_practice_interrupts_it(simulate, joe):
     assert started == ["soothing_touch", "crisis_support"]
 
 
-def test_unclear_request_gets_a_gentle_line_and_returns_to_idle(simulate, joe):
+def test_unclear_request_gets_a_gentle_line_listens_once_more_then_returns_to_idle(simulate, joe):
     audio = scene(silence(0.5), piper_speech(joe, "Hey coach."), silence(0.8), espeak("what is the weather"),
                   silence(1.0))
     events, _ = simulate(audio)
     assert [e["practice"] for e in events if e["event"] == "practice_started"] == ["not_understood"]
-    assert names(events)[-1] == "practice_finished"
+    finished = names(events).index("practice_finished")
+    assert names(events)[finished:] == ["practice_finished", "request_ended"]  # listened again; silence: idle
+    assert events[-1]["reason"] == "timeout"
 
 
 def test_realtime_run_keeps_the_same_timeline(simulate):

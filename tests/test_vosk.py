@@ -113,3 +113,13 @@ def test_auto_picks_vosk_when_a_model_is_present(model_dir, monkeypatch, tmp_pat
     assert choose_engine(load_config(None)).name == "vosk"
     monkeypatch.setenv("VOICECOACH_MODELS_DIR", str(tmp_path / "empty"))
     assert choose_engine(load_config(None)).name == "pocketsphinx"
+
+
+def test_open_transcription_needs_no_grammar(engine):
+    """Requests are transcribed with the model's own language model: words outside any list are heard."""
+    rec = engine.open_recognizer(["i need a break"])  # Vosk ignores our sentences: its model has its own
+    assert rec.grammar is None
+    texts = [decode(rec, korean(text))[0] for text in KO_TEXTS]
+    assert all(texts) and len(set(texts)) == len(KO_TEXTS)  # each heard, and told apart
+    closed = engine.recognizer([texts[0]])
+    assert set(decode(closed, korean(KO_TEXTS[1]))[0].split()) <= set(texts[0].split())  # only its own words

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .audio.playback import AUDIBLE
-from .events import ButtonPressed
+from .events import ButtonPressed, WakeHeard
 from .listen.endpoint import BLOCK, RATE
 
 DEVICE_RATE = 48000
@@ -103,6 +103,7 @@ class Bench:
         self._lock = threading.Lock()
         self.device = PacedDevice(self.session.speaker, self._played).start()
         self.request = self._spoken("I need a break.")
+        self.after_wake = self._spoken("Can we do the hug one?")
 
     def _played(self, events) -> None:
         with self._lock:
@@ -155,6 +156,32 @@ class Bench:
             if heard is not None and spoke_at is not None:
                 results.append((heard - spoke_at) * 1000)
         return results
+
+    def request_end_to_audio(self) -> list[float]:
+        """After "hey coach" (its chime played out): the end of a spoken request to the practice's first sound.
+        The request is transcribed with open vocabulary and the grammar alongside, then routed."""
+        speech = np.flatnonzero(np.abs(self.after_wake) > 300)
+        results = []
+        for _ in range(max(5, self.trials // 2) if self.quick else self.trials):
+            self._reset()
+            with self._lock:
+                self.session.post(WakeHeard("hey coach"))
+            self._wait_quiet()
+            self.device.arm()
+            spoke_at = self._feed_realtime(self.after_wake, speech[-1] // BLOCK)
+            heard = self.device.wait(3.0)
+            if heard is not None and spoke_at is not None:
+                results.append((heard - spoke_at) * 1000)
+        return results
+
+    def _wait_quiet(self, limit: float = 3.0) -> None:
+        """Until the wake chime has played out."""
+        until = time.perf_counter() + limit
+        while time.perf_counter() < until:
+            player = self.session.speaker.player
+            if player is None or player.finished:
+                return
+            time.sleep(0.01)
 
     def _feed_realtime(self, audio: np.ndarray, mark_block: int) -> float | None:
         marked, start = None, time.perf_counter()

@@ -35,6 +35,13 @@ def register(sub) -> None:
     p.add_argument("--quick", action="store_true", help="fewer trials and 15 s of idle audio (CI smoke test)")
     p.set_defaults(func=cmd_bench)
 
+    p = sub.add_parser("eval", help="listening evaluation: spoken requests in our voices and in held-out ones")
+    p.add_argument("part", choices=["requests"], help="requests: after a wake, open transcription + router")
+    p.add_argument("--voices", choices=["tuning", "held-out", "all"], default="all",
+                   help="tuning: Piper and espeak-ng; held-out: flite and festival (never tuned on)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
     p = sub.add_parser("soak", help="many whole sessions faster than real time, watching memory, threads, files")
     p.add_argument("--sessions", type=int, default=2000)
     p.add_argument("--warmup", type=int, default=200)
@@ -102,6 +109,14 @@ def cmd_bench(args, config) -> int:
 
     result = run_bench(config, args.quick)
     print(json.dumps(result) if args.json else table(result))
+    return 0
+
+
+def cmd_eval(args, config) -> int:
+    from .measure.listening import eval_requests, requests_table
+
+    report = eval_requests(config, args.voices)
+    print(json.dumps(report) if args.json else requests_table(report))
     return 0
 
 

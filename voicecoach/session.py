@@ -71,18 +71,37 @@ class Session:
         return bool(text) and f" {text} " in f" {self.saying} "
 
     def _heard(self, heard) -> None:
-        if heard.mode == "request" and not heard.text and heard.reason != "silence":
+        if heard.mode == "request" and not any((heard.text, *heard.alternatives)) and heard.reason != "silence":
             return self.post(RequestEnded(heard.reason))  # nobody spoke
         log.debug("heard %r in %s", heard.text, heard.mode)
         if heard.wake:
             return self.post(WakeHeard(heard.text))
-        intent = self.router.route(heard.text, ALLOWED[heard.mode])  # routed once, for the mode it was heard in
-        if heard.over_speaker and intent.name not in BARGE_IN:
-            log.debug("half-duplex: %s over the speaker's own voice is not heard", intent.name)
+        intent = self._understand(heard)
+        if intent is None or self._talked_over(heard, intent):
             return
-        self.report("transcript", {"text": heard.text, "mode": heard.mode})
+        self.report("transcript", {"text": normalize(intent.text), "mode": heard.mode})
         self.report("intent", intent.as_json())
         self.post(IntentHeard(intent, heard.mode))
+
+    @staticmethod
+    def _talked_over(heard, intent) -> bool:
+        """Half-duplex: while the speaker talks, only stop and words of crisis are heard over it (a request
+        overlaps nothing but the wake chime, so it is always heard)."""
+        if heard.over_speaker and heard.mode != "request" and intent.name not in BARGE_IN:
+            log.debug("half-duplex: %s over the speaker's own voice is not heard", intent.name)
+            return True
+        return False
+
+    def _understand(self, heard):
+        """The intent of what was heard, routed once per transcript for the mode it was heard in. A request
+        has two transcripts (open and grammar): a crisis statement in either wins, else the surer one. A
+        crisis phrase spotted in idle counts only if the second, open decode of the same audio agrees."""
+        intents = self.router.understand((heard.text, *heard.alternatives), ALLOWED[heard.mode])
+        agreed = all(i.name == "crisis_support" for i in intents)
+        if heard.mode == "idle" and intents[0].name == "crisis_support" and not agreed:
+            log.info("a crisis phrase was spotted, but a second listen did not agree; not answered")
+            return None
+        return intents[0]
 
     # actions
     def _do(self, action) -> None:

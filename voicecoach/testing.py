@@ -58,6 +58,10 @@ class ScriptedEngine:
     def recognizer(self, phrases: list[str]) -> "ScriptedRecognizer":
         return ScriptedRecognizer(self, phrases)
 
+    def open_recognizer(self, sentences: list[str]) -> "ScriptedRecognizer":
+        """The script speaks through the grammars; open transcription hears nothing here."""
+        return ScriptedRecognizer(self, None)
+
     def next_text(self, phrases: list[str]) -> str:
         for texts in self.script.values():
             if texts and (texts[0] in phrases or not texts[0]):
@@ -80,7 +84,7 @@ class ScriptedRecognizer:
         return ""
 
     def end(self) -> str:
-        return self.engine.next_text(self.phrases)
+        return self.engine.next_text(self.phrases) if self.phrases is not None else ""
 
     def cancel(self) -> None:
         pass

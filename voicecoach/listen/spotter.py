@@ -2,7 +2,11 @@
 
 - idle:    wake phrases and direct requests ("I need a break"), no wake phrase needed
 - guiding: control words only (stop, pause, ...), and crisis statements
-- request: after a wake or while the button is held: every request phrase
+- request: after a wake or while the button is held: open transcription, with the grammar of every
+           request phrase decoded alongside (listen/transcribe.py)
+
+A crisis statement spotted in idle, with no wake phrase, gets a second opinion: the same audio
+transcribed with open vocabulary (the session answers only when both agree).
 
 Blocks go through the endpointer; only voiced audio reaches the recognizer.
 An utterance that decodes to filler, or to anything but a whole phrase of
@@ -17,6 +21,7 @@ import numpy as np
 
 from ..understand.router import Router, normalize
 from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
+from .transcribe import Transcriber
 
 log = logging.getLogger(__name__)
 MODES = ("idle", "guiding", "request")
@@ -41,6 +46,7 @@ class Heard:
     wake: bool = False
     reason: str = "silence"
     over_speaker: bool = False  # it overlapped the speaker's own sound (half-duplex hears only stop then)
+    alternatives: tuple[str, ...] = ()  # other transcripts of the same audio (grammar, or a second opinion)
 
 
 class Spotter:
@@ -53,7 +59,11 @@ class Spotter:
             "guiding": router.phrases(control=True),
             "request": router.phrases(),
         }
-        self.recognizers = {mode: engine.recognizer(p) for mode, p in phrases.items()}
+        self.transcriber = Transcriber(engine, router.sentences(), phrases.pop("request"))
+        self.recognizers = {**{mode: engine.recognizer(p) for mode, p in phrases.items()},
+                            "request": self.transcriber}
+        self.second_opinion = set(router.rules["crisis_support"].direct)
+        self._blocks: list = []  # the utterance so far, while spotting (for a second opinion)
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
@@ -122,6 +132,7 @@ class Spotter:
         if self.mode != "request" and not self._still_possible():
             self._too_long = True
             return
+        self._blocks.append(block)
         self.recognizers[self.mode].feed(block.tobytes())
 
     def _still_possible(self) -> bool:
@@ -140,6 +151,7 @@ class Spotter:
         self.over_speaker = self.speaker_busy()
         rec = self.recognizers[self.mode]
         rec.begin()
+        self._blocks = list(blocks) if self.mode == "idle" else []
         for b in blocks:
             rec.feed(b.tobytes())
 
@@ -150,13 +162,15 @@ class Spotter:
             return []
         text = normalize(self.recognizers[self.mode].end())
         if self.mode == "request":
-            return [Heard(text, "request", self._start, self.now, reason=reason, over_speaker=self.over_speaker)]
+            return [Heard(text, "request", self._start, self.now, reason=reason, over_speaker=self.over_speaker,
+                          alternatives=tuple(normalize(t) for t in self.transcriber.heard[1:]))]
         spoken = self.now - self._start - self.endpointer.s.end_silence
         if text not in self.accepted[self.mode] or self.ignore(text) or spoken > plausible_seconds(text):
             log.debug("spotter: dropped %r in %s (%.2f s)", text, self.mode, spoken)
             return []
+        second = (normalize(self.transcriber.transcribe(self._blocks)),) if text in self.second_opinion else ()
         return [Heard(text, self.mode, self._start, self.now, wake=text in self.wake_phrases, reason=reason,
-                      over_speaker=self.over_speaker)]
+                      over_speaker=self.over_speaker, alternatives=second)]
 
     def _check_wait(self) -> list[Heard]:
         self._waiting += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -26,6 +27,7 @@ NAMES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassio
 CONTROLS = ("stop", "pause", "resume", "repeat", "slower", "faster", "louder", "quieter")
 REQUESTS = tuple(n for n in NAMES if n not in (*CONTROLS, "crisis_support", "none"))
 THRESHOLD = 0.5  # below this, the best intent is not sure enough: `none`
+REMEMBERED = 256  # sentences whose meaning is kept (people say "stop" and "i need a break" often)
 NEAR_ENOUGH = 0.45  # the classifier is heard only for sentences this close (cosine) to one of the intent's examples
 FUZZY_MIN = 0.9
 NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
@@ -82,13 +84,14 @@ class Router:
         self.meaning = Softmax.fit(self.bank.vectors, list(self.bank.labels)) if self.bank else None
         self.crisis = CrisisDetector(self.encoder)
         self.spellings = [(normalize(e.text), e) for e in read_examples("examples.tsv")]
+        self._meanings: OrderedDict = OrderedDict()
 
     def route(self, text: str, allowed: tuple[str, ...] | None = None) -> Intent:
         """The intent of `text`; with `allowed`, only those intents (crisis always) are considered."""
         norm = normalize(text)
         if not norm:
             return Intent("none", text=text)
-        vector = self.encoder(norm) if self.encoder else None
+        vector = self._vector(norm)
         crisis = self.crisis.detect(norm, vector)
         if crisis:
             return Intent("crisis_support", {}, crisis, text)
@@ -101,6 +104,23 @@ class Router:
             return Intent("none", {}, score, text, (best, score) if best != "none" else runner)
         nearest = self.bank.nearest(vector, {best}).get(best, (0, None))[1] if vector is not None else None
         return Intent(best, self._slots(best, norm, nearest), score, text, runner)
+
+    def _vector(self, norm: str):
+        """The sentence's embedding, remembered for the sentences heard most recently."""
+        if self.encoder is None:
+            return None
+        if norm not in self._meanings:
+            self._meanings[norm] = self.encoder(norm)
+            if len(self._meanings) > REMEMBERED:
+                self._meanings.popitem(last=False)
+        self._meanings.move_to_end(norm)
+        return self._meanings[norm]
+
+    def understand(self, texts, allowed: tuple[str, ...] | None = None) -> list[Intent]:
+        """Several transcripts of one utterance (open and grammar): each routed once; a crisis statement
+        in any of them comes first, then the surest."""
+        intents = [self.route(text, allowed) for text in dict.fromkeys(texts)]
+        return sorted(intents, key=lambda i: (i.name != "crisis_support", -i.score))
 
     def _ranked(self, norm: str, vector, candidates: tuple[str, ...]) -> list[tuple[str, float]]:
         """Intents by score, best first. Patterns, examples and near spellings decide when any fires
@@ -158,6 +178,12 @@ class Router:
                 value = example.slot[1]
             found[slot] = value or "any"
         return found
+
+    def sentences(self) -> list[str]:
+        """Everything we know people say to the device, normalized: for a request language model."""
+        said = [e.text for name in ("examples.tsv", "crisis_examples.tsv") for e in read_examples(name)
+                if e.label != "safe"]
+        return list(dict.fromkeys(normalize(t) for t in said + self.phrases()))
 
     def phrases(self, direct: bool = False, control: bool = False) -> list[str]:
         """Sentences for a recognizer's grammar: every example, or those heard without a wake, or controls."""

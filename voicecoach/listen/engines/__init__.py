@@ -32,6 +32,11 @@ class Engine(Protocol):
 
     def recognizer(self, phrases: list[str]) -> Recognizer: ...
 
+    def open_recognizer(self, sentences: list[str]) -> Recognizer:
+        """Open vocabulary, for requests; `sentences` are what people say to the device (an engine
+        with a language model of its own may ignore them)."""
+        ...
+
 
 class EngineError(RuntimeError):
     """An engine or model that cannot be used."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import tempfile
+from pathlib import Path
 
 from . import EngineError
 
@@ -20,12 +22,7 @@ class SphinxEngine:
     name = "pocketsphinx"
 
     def __init__(self, filler: tuple[str, ...] = FILLER):
-        try:
-            from pocketsphinx import Decoder
-
-            self.decoder = Decoder(samprate=16000, loglevel="FATAL", lm=None, beam=1e-40, wbeam=1e-20)
-        except Exception as exc:  # the C library reports failures as plain RuntimeError
-            raise EngineError(f"PocketSphinx cannot start ({exc})") from exc
+        self.decoder = _decoder()
         self.filler = tuple(w for w in filler if self.known(w))
 
     def known(self, word: str) -> bool:
@@ -40,6 +37,31 @@ class SphinxEngine:
         name = f"g{next(_names)}"
         self.decoder.add_jsgf_string(name, _grammar(usable, self.filler))
         return SphinxRecognizer(self.decoder, name, usable)
+
+
+    def open_recognizer(self, sentences: list[str]) -> "SphinxRecognizer":
+        """Open vocabulary: a language model of our sentences mixed with general English."""
+        from pocketsphinx import NGramModel
+
+        from ..language_model import build_arpa
+
+        decoder = _decoder()  # its own: the grammar's decoder is busy with the same audio
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "requests.arpa"
+            path.write_text(build_arpa(sentences, self.known), encoding="utf-8")
+            model = NGramModel(decoder.config, decoder.logmath, str(path))
+        name = f"lm{next(_names)}"
+        decoder.add_lm(name, model)
+        return SphinxRecognizer(decoder, name, [])
+
+
+def _decoder():
+    try:
+        from pocketsphinx import Decoder
+
+        return Decoder(samprate=16000, loglevel="FATAL", lm=None, beam=1e-40, wbeam=1e-20)
+    except Exception as exc:  # the C library reports failures as plain RuntimeError
+        raise EngineError(f"PocketSphinx cannot start ({exc})") from exc
 
 
 def _grammar(phrases: list[str], filler: tuple[str, ...]) -> str:

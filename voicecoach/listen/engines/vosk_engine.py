@@ -40,19 +40,24 @@ class VoskEngine:
     def recognizer(self, phrases: list[str]) -> "VoskRecognizer":
         return VoskRecognizer(self.model, list(dict.fromkeys(phrases)), self.filler)
 
+    def open_recognizer(self, sentences: list[str]) -> "VoskRecognizer":
+        """Open vocabulary: the model's own language model, no grammar (the small English model is made for it)."""
+        return VoskRecognizer(self.model, [], ())
+
 
 class VoskRecognizer:
     def __init__(self, model, phrases: list[str], filler: tuple[str, ...]):
         self.model = model
         self.phrases = phrases
-        self.grammar = json.dumps(phrases + list(filler), ensure_ascii=False)
+        self.grammar = json.dumps(phrases + list(filler), ensure_ascii=False) if phrases else None
         self.utterances = 0
         self._rec = None
 
     def _fresh(self):
         import vosk
 
-        rec = vosk.KaldiRecognizer(self.model, 16000, self.grammar)
+        rec = (vosk.KaldiRecognizer(self.model, 16000, self.grammar) if self.grammar
+               else vosk.KaldiRecognizer(self.model, 16000))
         rec.SetWords(False)
         return rec
 

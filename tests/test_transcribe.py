@@ -1,0 +1,65 @@
+"""Open transcription of requests with PocketSphinx: our own language model, the grammar alongside, and a
+second opinion for a crisis phrase spotted without a wake phrase."""
+import numpy as np
+import pytest
+
+from tests.conftest import espeak, piper_speech, scene, silence
+from voicecoach.listen.engines.sphinx_engine import SphinxEngine
+from voicecoach.listen.language_model import build_arpa
+from voicecoach.listen.spotter import Spotter
+from voicecoach.session import ALLOWED
+from voicecoach.understand.router import Router
+
+
+@pytest.fixture(scope="module")
+def router():
+    return Router(encoder=None)
+
+
+def blocks(audio):
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
+
+
+def test_the_language_model_is_valid_arpa_and_sums_to_one():
+    arpa = build_arpa(["i need a break", "i need a hug", "give me a break"])
+    sections = {line.split("=")[0]: int(line.split("=")[1]) for line in arpa.splitlines() if line.startswith("ngram")}
+    grams = {n: [ln for ln in arpa.split(f"\\{n}-grams:")[1].split("\n\n")[0].strip().splitlines()] for n in (1, 2, 3)}
+    assert [sections[f"ngram {n}"] for n in (1, 2, 3)] == [len(grams[n]) for n in (1, 2, 3)]
+    unigrams = {ln.split("\t")[1]: 10 ** float(ln.split("\t")[0]) for ln in grams[1]}
+    assert abs(sum(unigrams.values()) - 1.0) < 1e-3  # our words and general English, one distribution
+    assert unigrams["break"] > unigrams["the"] / 20  # our phrasings weigh far above their share of English
+    after_need = {ln.split("\t")[1].split()[1]: 10 ** float(ln.split("\t")[0]) for ln in grams[2]
+                  if ln.split("\t")[1].startswith("need ")}
+    assert after_need == pytest.approx({"a": 2 / 3 + 1 / 3 * unigrams["a"]}, rel=1e-3)  # Witten-Bell
+
+
+def test_open_transcription_hears_a_sentence_that_is_in_no_example(router, joe):
+    engine = SphinxEngine()
+    open_rec = engine.open_recognizer(router.sentences())
+    sentence = "i really need a hug right now"
+    assert sentence not in router.sentences()
+    open_rec.begin()
+    for b in blocks(scene(silence(0.3), piper_speech(joe, sentence), silence(0.5))):
+        open_rec.feed(b.tobytes())
+    heard = open_rec.end()
+    assert "hug" in heard.split() and router.route(heard).name == "soothing_touch"
+
+
+def test_a_request_comes_with_both_transcripts(router, joe):
+    spotter = Spotter(SphinxEngine(), router, ["hey coach"])
+    spotter.set_mode("request")
+    heard = [h for b in blocks(scene(silence(0.3), piper_speech(joe, "give me a self hug"), silence(1.0)))
+             for h in spotter.feed(b)]
+    assert len(heard) == 1 and len(heard[0].alternatives) == 1  # open transcript, then the grammar's
+    intents = router.understand((heard[0].text, *heard[0].alternatives), ALLOWED["request"])
+    assert intents[0].name == "soothing_touch" and intents[0].slots == {"touch": "self_hug"}
+
+
+def test_a_crisis_phrase_spotted_in_idle_gets_a_second_opinion(router):
+    spotter = Spotter(SphinxEngine(), router, ["hey coach"])
+    said = [h for b in blocks(scene(silence(0.5), espeak("i want to die"), silence(0.8))) for h in spotter.feed(b)]
+    assert [h.text for h in said] == ["i want to die"]
+    assert said[0].alternatives and "die" in said[0].alternatives[0].split()
+    plain = [h for b in blocks(scene(silence(0.5), espeak("i need a break"), silence(0.8))) for h in spotter.feed(b)]
+    assert [h.alternatives for h in plain] == [()]  # the second opinion is only for crisis phrases

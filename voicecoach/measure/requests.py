@@ -1,0 +1,94 @@
+"""Spoken requests after a wake: heard by the real spotter in request mode (open transcription with the
+grammar alongside), understood by the real router. Accuracy per voice, and the time from the end of
+speech to the intent."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..listen.endpoint import BLOCK, RATE
+from .voices import Speakers
+
+# What people say after "hey coach": a mix of our phrasings and ones the router never saw, and crisis words.
+SPOKEN = (
+    ("I need a break", "self_compassion_break"), ("everything is too much right now", "self_compassion_break"),
+    ("I feel like such a failure", "self_compassion_break"), ("I can't sleep tonight", "self_compassion_break"),
+    ("I'm so stressed about work", "self_compassion_break"), ("give me a self hug", "soothing_touch"),
+    ("soothing touch", "soothing_touch"), ("the hugging exercise please", "soothing_touch"),
+    ("hand on my heart", "soothing_touch"), ("what would I say to a friend", "friend_reframe"),
+    ("I keep beating myself up", "friend_reframe"), ("help me write a letter to myself", "compassionate_letter"),
+    ("this feels fake", "obstacle"), ("what is self compassion", "about"), ("how do I use this", "help"),
+    ("I want to hurt myself", "crisis_support"), ("there's no point in living anymore", "crisis_support"),
+    ("I don't want to be alive", "crisis_support"), ("what time is it", "none"), ("never mind", "stop"),
+)
+
+
+STRATEGIES = ("both", "open", "grammar")
+
+
+@dataclass
+class RequestResult:
+    voice: str
+    text: str
+    expected: str
+    heard: tuple[str, str] = ("", "")  # open transcript, grammar transcript
+    got: dict = field(default_factory=dict)  # strategy -> intent
+    ms_after_speech: float = 0.0
+
+    def right(self, strategy: str = "both") -> bool:
+        return self.got.get(strategy) == self.expected
+
+
+@dataclass
+class RequestReport:
+    results: list[RequestResult] = field(default_factory=list)
+
+    def accuracy(self, voices=None, strategy: str = "both") -> float:
+        rows = [r for r in self.results if voices is None or r.voice in voices]
+        return sum(r.right(strategy) for r in rows) / len(rows) if rows else 0.0
+
+    def latency_ms(self) -> dict:
+        values = [r.ms_after_speech for r in self.results]
+        return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1)}
+
+
+def evaluate_requests(spotter, router, voices: list[str], allowed, speakers: Speakers | None = None,
+                      spoken=SPOKEN) -> RequestReport:
+    speakers = speakers or Speakers()
+    report = RequestReport()
+    for voice in voices:
+        for text, expected in spoken:
+            report.results.append(_one(spotter, router, speakers.say(voice, text), voice, text, expected, allowed))
+    return report
+
+
+def _one(spotter, router, speech: np.ndarray, voice: str, text: str, expected: str, allowed) -> RequestResult:
+    audio = np.concatenate([np.zeros(int(0.3 * RATE)), speech, np.zeros(int(1.5 * RATE))])
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    speech_end = int(0.3 * RATE) + len(speech)
+    spotter.set_mode("request")
+    began = spotter.now
+    result = RequestResult(voice, text, expected)
+    spent, heard = 0.0, None
+    for i in range(0, len(pcm) - BLOCK + 1, BLOCK):
+        t0 = time.perf_counter()
+        found = spotter.feed(pcm[i:i + BLOCK])
+        if i + BLOCK > speech_end:
+            spent += time.perf_counter() - t0
+        if found:
+            heard = found[0]
+            break
+    if heard is None:
+        return result
+    t0 = time.perf_counter()
+    result.got["both"] = router.understand((heard.text, *heard.alternatives), allowed)[0].name
+    spent += time.perf_counter() - t0
+    result.heard = (heard.text, heard.alternatives[0] if heard.alternatives else "")
+    result.got["open"] = router.route(result.heard[0], allowed).name
+    result.got["grammar"] = router.route(result.heard[1], allowed).name
+    # the silence the endpointer waited for (in real time), and the computing done after speech ended
+    waited = max(0.0, heard.end - began - speech_end / RATE)
+    result.ms_after_speech = round((waited + spent) * 1000, 1)
+    return result
