@@ -32,7 +32,7 @@ def broken_vosk_model(folder):
 def test_every_check_has_the_promised_fields_and_nothing_blocks_with_a_sound_card(sound_card):
     code, checks = doctor(env=sound_card)
     expected = {"config", "boot file", "speaker", "microphone", "engine", "voice", "cache", "gpio", "night",
-                "crisis", "service"}
+                "crisis", "service", "understand"}
     assert set(checks) == expected
     for check in checks.values():
         assert set(check) >= {"name", "ok", "detail", "fix"} and check["detail"]

