@@ -63,7 +63,7 @@ class Spotter:
         self.recognizers = {**{mode: engine.recognizer(p) for mode, p in phrases.items()},
                             "request": self.transcriber}
         self.second_opinion = set(router.rules["crisis_support"].direct)
-        self._blocks: list = []  # the utterance so far, while spotting (for a second opinion)
+        self._blocks: list = []  # the utterance so far, in idle (for a second opinion)
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
@@ -132,7 +132,8 @@ class Spotter:
         if self.mode != "request" and not self._still_possible():
             self._too_long = True
             return
-        self._blocks.append(block)
+        if self.mode == "idle":
+            self._blocks.append(block)
         self.recognizers[self.mode].feed(block.tobytes())
 
     def _still_possible(self) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from .bank import Bank, Example, read_examples
 from .text import normalize
 
 
@@ -69,14 +70,11 @@ class CrisisDetector:
     SAME = 0.92     # a safe example this close is the same sentence, said a little differently
 
     def __init__(self, encoder=None):
-        from .bank import Bank, read_examples
-
         self.encoder = encoder
         self.bank = None
         if encoder is not None:
-            examples = read_examples("crisis_examples.tsv") + [
-                e.__class__("safe", None, e.text) for e in read_examples("examples.tsv")]
-            self.bank = Bank(examples, encoder)
+            requests = [Example("safe", None, e.text) for e in read_examples("examples.tsv")]  # ordinary asking
+            self.bank = Bank(read_examples("crisis_examples.tsv") + requests, encoder)
 
     def detect(self, norm: str, vector=None) -> float:
         """A score above 0 when `norm` (normalized text) is a crisis statement."""

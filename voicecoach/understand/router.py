@@ -80,10 +80,11 @@ class Router:
     def __init__(self, rules: list[IntentRules] | None = None, encoder="auto"):
         self.rules = {r.name: r for r in (rules or load_rules())}
         self.encoder = load_encoder() if encoder == "auto" else encoder
-        self.bank = Bank(read_examples("examples.tsv"), self.encoder) if self.encoder else None
+        examples = read_examples("examples.tsv")
+        self.bank = Bank(examples, self.encoder) if self.encoder else None
         self.meaning = Softmax.fit(self.bank.vectors, list(self.bank.labels)) if self.bank else None
         self.crisis = CrisisDetector(self.encoder)
-        self.spellings = [(normalize(e.text), e) for e in read_examples("examples.tsv")]
+        self.spellings = [(normalize(e.text), e) for e in examples]
         self._meanings: OrderedDict = OrderedDict()
 
     def route(self, text: str, allowed: tuple[str, ...] | None = None) -> Intent:
