@@ -128,3 +128,39 @@ def test_bad_input_files_are_clear_errors(tmp_path, content, problem):
 def test_missing_input_file(tmp_path):
     result = run_cli("simulate", str(tmp_path / "none.wav"))
     assert result.returncode == 1 and "no such file" in result.stderr
+
+
+def test_the_same_long_input_gives_the_same_events_every_time(tmp_path, joe):
+    """Fresh phrase caches each time, so every line is synthesized anew on each run."""
+    audio = scene(silence(1.0), piper_speech(joe, "I need a break."), silence(9.0), piper_speech(joe, "Stop."),
+                  silence(6.0), piper_speech(joe, "Hey coach."), silence(0.8), espeak("can we do the hug one"),
+                  silence(12.0), noise_level=0.002)
+    wav = save(tmp_path / "long.wav", audio)
+    runs = []
+    for n in range(2):
+        result = run_cli("simulate", str(wav), "--json", "--press", "40", "--out", str(tmp_path / f"out{n}.wav"),
+                         env={"VOICECOACH_CACHE_DIR": str(tmp_path / f"cache{n}")})
+        assert result.returncode == 0, result.stderr
+        runs.append(result.stdout)
+    assert len(runs[0].splitlines()) > 20 and runs[0] == runs[1]
+    assert (tmp_path / "out0.wav").read_bytes() == (tmp_path / "out1.wav").read_bytes()
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_realtime_run_ends_on_a_signal_with_exit_0(tmp_path, sig, shared_cache):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    wav = save(tmp_path / "quiet.wav", silence(30.0))
+    out = tmp_path / "out.wav"
+    proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "simulate", str(wav), "--realtime", "--press", "0.5",
+                             "--json", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "VOICECOACH_CACHE_DIR": str(shared_cache)})
+    assert b"practice_started" in proc.stdout.readline() + proc.stdout.readline()  # it is under way
+    sent = time.monotonic()
+    proc.send_signal(getattr(signal, sig))
+    assert proc.wait(timeout=10) == 0, proc.stderr.read().decode()
+    assert time.monotonic() - sent < 1.5 and out.stat().st_size > 44  # what was played so far is written

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 
 from .cli import UserFacingError
@@ -79,6 +80,7 @@ def cmd_simulate(args, config) -> int:
         raise UserFacingError("--press takes a time in seconds from the start of the input, 0 or more")
     options = SimulationOptions(presses=args.press, echo=args.echo, realtime=args.realtime)
     report = _json_report if args.json else _text_report
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # ends the run like Ctrl-C: exit 0, OUT written
     try:
         run_simulation(config, args.wav, args.out, report, options, seed=args.seed)
     except AudioFileError as exc:

@@ -5,6 +5,11 @@ the same 20 ms, so OUT.wav lines up with IN.wav sample for sample. `--echo`
 mixes what the speaker plays back into the next microphone block; `--press`
 taps the button at an input time; `--realtime` paces the input and never
 waits for audio, so OUT.wav shows the latency a person would hear.
+
+Without `--realtime` a run is repeatable: the same input and options give the same events, byte for
+byte. Rendering may run ahead on its own thread, but what is audible when is decided on the input's
+timeline; the voice speaks without Piper's random variation; the practices' wording uses seed 0
+unless `--seed` says otherwise. SIGINT or SIGTERM ends a run, writing what was played so far.
 """
 from __future__ import annotations
 
@@ -32,6 +37,12 @@ class SimulationOptions:
 def run_simulation(config, wav_path: str, out_path: str | None, report, options: SimulationOptions,
                    engine=None, voice=None, seed=None) -> np.ndarray:
     samples, _ = read_wav(wav_path, RATE)
+    seed = 0 if seed is None else seed
+    if voice is None:
+        from .config import voices_dir
+        from .speech.tts import load_voice
+
+        voice = load_voice(config.voice.name, voices_dir(), config.voice.threads, steady=True)
     clock = {"t": 0.0}
     timed = lambda event, data: report(event, {"t": round(clock["t"], 3), **data})
     session = build_for_simulation(config, timed, engine, voice, seed)
@@ -62,21 +73,30 @@ def _loop(session, mic: np.ndarray, options: SimulationOptions, clock: dict) -> 
     n_in = len(mic) // BLOCK + (1 if len(mic) % BLOCK else 0)
     limit = n_in + int(TAIL_LIMIT_S * RATE / BLOCK)
     i = 0
-    while i < limit and (i < n_in or (options.tail and _busy(session))):
-        clock["t"] = i * BLOCK / RATE
-        presses = _press_due(session, presses, clock["t"])
-        if options.realtime:
-            _pace(started, clock["t"])
-        block = _block(mic, i)
-        if options.echo:
-            block = np.clip(block + echo * options.echo * 32767, -32768, 32767).astype(np.int16)
-        session.hear(block)
-        out, events = session.speaker.read(BLOCK, wait=not options.realtime)
-        session.played(events)
-        echo = out
-        out_blocks.append(out)
-        i += 1
+    try:
+        while i < limit and (i < n_in or (options.tail and _busy(session))):
+            out_blocks.append(_step(session, mic, i, options, clock, started, presses, echo))
+            echo = out_blocks[-1]
+            i += 1
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM (see the simulate command): keep what was played
+        pass
     return np.concatenate(out_blocks) if out_blocks else np.zeros(0, np.float32)
+
+
+def _step(session, mic: np.ndarray, i: int, options: SimulationOptions, clock: dict, started: float,
+          presses: list[float], echo: np.ndarray) -> np.ndarray:
+    """One 20 ms block: the button, the microphone (with the last block's echo), then what the speaker plays."""
+    clock["t"] = i * BLOCK / RATE
+    _press_due(session, presses, clock["t"])
+    if options.realtime:
+        _pace(started, clock["t"])
+    block = _block(mic, i)
+    if options.echo:
+        block = np.clip(block + echo * options.echo * 32767, -32768, 32767).astype(np.int16)
+    session.hear(block)
+    out, events = session.speaker.read(BLOCK, wait=not options.realtime)
+    session.played(events)
+    return out
 
 
 def _block(mic: np.ndarray, i: int) -> np.ndarray:
@@ -86,12 +106,12 @@ def _block(mic: np.ndarray, i: int) -> np.ndarray:
     return block
 
 
-def _press_due(session, presses: list[float], t: float) -> list[float]:
+def _press_due(session, presses: list[float], t: float) -> None:
+    """Tap the button for every press now due (taken off the list)."""
     while presses and presses[0] <= t:
         presses.pop(0)
         session.post(ButtonPressed())
         session.post(ButtonReleased())
-    return presses
 
 
 def _busy(session) -> bool:

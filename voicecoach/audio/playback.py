@@ -89,18 +89,18 @@ class Speaker:
             return np.zeros(frames, np.float32), []
         block, events = player.read(frames, wait)
         if self._fading:
-            self._mix_fading(block)
+            self._mix_fading(block, wait)
         self._apply_gain(block)
         self.played += frames
         if np.max(np.abs(block)) > AUDIBLE:
             self.last_sound = self.played / self.rate
         return block, events
 
-    def _mix_fading(self, block: np.ndarray) -> None:
+    def _mix_fading(self, block: np.ndarray, wait: bool) -> None:
         with self._lock:
             fading = list(self._fading)
         for old in fading:
-            tail, _ = old.read(len(block))
+            tail, _ = old.read(len(block), wait)
             block += tail
             if old.finished:
                 with self._lock:

@@ -62,7 +62,7 @@ class PiperVoice:
         """`steady` turns off Piper's random variation, so the same text always gives the same audio."""
         self.files = files
         self.steady = steady
-        self.voice_id = files.voice_id
+        self.voice_id = files.voice_id + ("+steady" if steady else "")  # its own phrase cache entries
         self._voice = _load_piper(files, threads)
         self.sample_rate = int(self._voice.config.sample_rate)
         self._lock = threading.Lock()  # one synthesis at a time: a small board has no cores to spare
@@ -104,12 +104,12 @@ def _load_piper(files: VoiceFiles, threads: int):
     return Piper(config=config, session=session)
 
 
-def load_voice(name: str, folder: Path, threads: int = 1) -> PiperVoice:
+def load_voice(name: str, folder: Path, threads: int = 1, steady: bool = False) -> PiperVoice:
     """Load the named voice; a missing or broken voice falls back to the default, with a log line."""
     try:
-        return PiperVoice(find_voice(name, folder), threads)
+        return PiperVoice(find_voice(name, folder), threads, steady)
     except VoiceError as exc:
         if name == "default":
             raise
         log.warning("%s; using the default voice instead", exc)
-        return PiperVoice(default_voice_files(), threads)
+        return PiperVoice(default_voice_files(), threads, steady)
