@@ -7,8 +7,8 @@ start-up time on them; a sentence without a stored vector is encoded on first us
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -17,7 +17,6 @@ import numpy as np
 from .embed import Encoder, load_encoder
 from .text import normalize
 
-log = logging.getLogger(__name__)
 FILES = ("examples.tsv", "crisis_examples.tsv")
 VECTORS = "vectors.npz"
 
@@ -49,7 +48,6 @@ class Bank:
 
     def __init__(self, examples: list[Example], encoder: Encoder):
         self.examples = examples
-        self.encoder = encoder
         stored = _stored_vectors()
         texts = [normalize(e.text) for e in examples]  # as the router sees what it hears
         self.vectors = np.stack([stored[key(t)] if key(t) in stored else encoder(t) for t in texts]).astype(np.float32)
@@ -65,7 +63,9 @@ class Bank:
         return best
 
 
+@cache
 def _stored_vectors() -> dict[str, np.ndarray]:
+    """Read once per process: the router's and the crisis detector's banks share the file."""
     path = resources.files("voicecoach.understand").joinpath(VECTORS)
     if not path.is_file():
         return {}

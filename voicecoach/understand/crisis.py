@@ -56,10 +56,6 @@ def _concept_with_wish(plain: str, words: Lexicon) -> str:
     return f"{wish.group(0)} … {concept.group(0)}" if wish else ""
 
 
-def is_crisis(text: str) -> bool:
-    return bool(crisis_match(text))
-
-
 class CrisisDetector:
     """The lexicon first; then, when the sentence model is there, closeness in meaning to the crisis
     examples rather than to the safe ones (idioms, near misses, and ordinary requests)."""
