@@ -6,6 +6,7 @@ from .audio.playback import Speaker
 from .coach import Coach
 from .understand.router import Router
 from .listen.engines import choose_engine
+from .listen.frontend import front_end
 from .listen.spotter import Spotter
 from .session import Session
 
@@ -13,7 +14,8 @@ from .session import Session
 def build_spotter(config, router: Router, engine=None) -> Spotter:
     asr = config.asr
     return Spotter(engine or choose_engine(config), router, asr.wake_phrases, spot_silence=asr.spot_silence,
-                   request_silence=asr.end_silence, max_request=asr.max_request)
+                   request_silence=asr.end_silence, max_request=asr.max_request, front=front_end(asr.front_end),
+                   continuous=asr.continuous)
 
 
 def build_session(config, out_rate: int, light, report, engine=None, voice=None, seed=None,

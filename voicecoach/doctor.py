@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -284,3 +285,80 @@ def check_service(config) -> Check:
 def _systemctl(systemctl: str, *args: str) -> dict[str, str]:
     out = subprocess.run([systemctl, *args], capture_output=True, text=True, timeout=10).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+# -- listening in this room (doctor --listen) ----------------------------------------------------
+
+def listen_checks(config, seconds: float = 10.0, attempt: float = 8.0) -> list[Check]:
+    """Listen to the room, ask for "I need a break" aloud, and say whether it was heard and how clearly."""
+    from .listen.room_check import QUIET_DB, BlockSource, describe_room, listen_for_phrase
+
+    try:
+        mic, speaker, out, spotter, prompt = _listening_parts(config)
+    except Exception as exc:  # PortAudio, the voice or the engine: say which, never a traceback
+        return [failed("listen", f"cannot listen here ({exc})", "run voicecoach doctor without --listen first "
+                       "and fix what it reports", blocking=True)]
+    source = BlockSource(mic.inbox)
+    try:
+        mic.start()
+        blocks = source.take(seconds)
+        if not blocks:
+            return [failed("listen", "the microphone gave no sound", "check the microphone's cable and "
+                           "[audio] input_device (voicecoach devices)", blocking=True)]
+        speech = _speech_probability(config, blocks)
+        room = describe_room(blocks, speech)
+        findings = [_room_finding(room, QUIET_DB)]
+        out.start()
+        speaker.play(prompt)
+        started = time.monotonic()
+        while speaker.busy and time.monotonic() - started < 30:
+            time.sleep(0.05)
+        source.skip(time.monotonic() - started + out.latency + 0.3)  # while it spoke it heard its own voice
+        heard = listen_for_phrase(spotter, source, attempt, room.level_db)
+        findings.append(Check("hearing", heard.heard, heard.describe(), "" if heard.heard else
+                              "speak toward the device from nearer, or move it away from the noise, and try again"))
+        return findings
+    finally:
+        for stream in (mic, out):
+            stream.close()
+
+
+def _listening_parts(config):
+    from .assemble import build_spotter
+    from .app import build_coaching
+    from .audio.capture import Inbox, Microphone
+    from .audio.playback import OutputStream, Speaker
+    from .listen.room_check import PROMPT
+    from .practices.player import Player
+    from .practices.schema import Say
+    from .runtime import output_rate
+    from .understand.router import Router
+
+    rate = output_rate(config.audio.output_device or None)
+    coaching = build_coaching(config, out_rate=rate)
+    speaker = Speaker(rate, coaching.delivery().volume)
+    prompt = Player("doctor", [Say((PROMPT,))], coaching.renderer, coaching.delivery())
+    out = OutputStream(speaker, device=config.audio.output_device or None)
+    # room for ten minutes of sound: nothing is dropped while a check runs, even from a capture that is
+    # not paced in real time (ALSA's file plugin, in tests)
+    mic = Microphone(Inbox(max_blocks=30000), device=config.audio.input_device or None)
+    return mic, speaker, out, build_spotter(config, Router()), prompt
+
+
+def _speech_probability(config, blocks) -> list[float]:
+    from .listen.frontend import front_end
+
+    front = front_end("webrtc-vad")
+    probabilities = []
+    for block in blocks:
+        front.process(block)
+        probabilities.append(front.speech)
+    return probabilities
+
+
+def _room_finding(room, quiet_db: float) -> Check:
+    detail = room.describe()
+    if room.kind() == "quiet" or room.level_db < quiet_db + 15:
+        return passed("room", detail)
+    return failed("room", detail, "the device hears best away from fans, speakers and TVs; turn the background "
+                  "down or move the device nearer the bed, then run this again")

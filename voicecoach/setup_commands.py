@@ -1,6 +1,7 @@
 """Subcommands for setting a device up: models (fetch, list) and doctor."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -19,6 +20,9 @@ def register(sub) -> None:
 
     p = sub.add_parser("doctor", help="check audio, engines, voice, GPIO, config and service; say how to fix")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--listen", action="store_true",
+                   help="also listen to the room, ask for \"I need a break\" aloud and say if it was heard")
+    p.add_argument("--seconds", type=float, default=10.0, help=argparse.SUPPRESS)  # the room's listening time
     p.set_defaults(func=cmd_doctor, reads_own_config=True)
 
 
@@ -68,6 +72,12 @@ def cmd_doctor(args, config_path) -> int:
     from .doctor import blocking, run_checks
 
     checks = run_checks(config_path)
+    if args.listen and not blocking(checks):
+        from .doctor import check_config, listen_checks
+
+        if not 1.0 <= args.seconds <= 60.0:
+            raise UserFacingError("--seconds must be from 1 to 60")
+        checks += listen_checks(check_config(config_path)[0], args.seconds)
     if args.json:
         print(json.dumps({"checks": [c.as_json() for c in checks]}))
     else:

@@ -1,4 +1,9 @@
-"""Endpointing: an energy gate that finds where speech starts and ends.
+"""Endpointing: finds where speech starts and ends.
+
+A block is voiced when it is loud enough above the room's noise floor and the front end's voice-activity
+estimate calls it speech. With `foreground_db` set (requests), only the person's own voice keeps an
+utterance going: a block more than that far below the utterance's loudest stretch counts as a pause, so
+a TV talking on behind a request does not hold it open (and `max_length` caps it whatever happens).
 
 Cheap enough to run on every 20 ms block while idle; the recognizer only sees
 voiced audio (with a little pre-roll so first sounds are not lost).
@@ -24,6 +29,8 @@ class EndpointSettings:
     preroll: float = 0.3
     noise_window: float = 4.0
     noise_percentile: float = 10.0
+    min_speech: float = 0.5          # the front end's speech probability a voiced block needs
+    foreground_db: float | None = None  # see the module's docstring
 
 
 def block_level(block: np.ndarray) -> float:
@@ -46,6 +53,8 @@ class Endpointer:
         self._voiced_run = 0
         self._silent_run = 0
         self._length = 0
+        self._smooth = -140.0  # the level over the last 100 ms or so
+        self._loudest = -140.0  # the utterance's loudest smoothed level
 
     def carry_noise(self, other: "Endpointer") -> None:
         """Start from another endpointer's picture of the room."""
@@ -56,17 +65,26 @@ class Endpointer:
         self.in_speech = False
         self._pre.clear()
         self._voiced_run = self._silent_run = self._length = 0
+        self._loudest = -140.0
 
     def voiced(self, level: float) -> bool:
         return level > max(self.noise + self.s.margin_db, self.s.floor_db)
 
-    def push(self, block: np.ndarray) -> list[tuple]:
+    def push(self, block: np.ndarray, speech: float = 1.0) -> list[tuple]:
+        """One block, with the front end's estimate that it holds speech."""
         level = block_level(block)
         self._track_noise(level)
-        voiced = self.voiced(level)
+        self._smooth = 0.8 * self._smooth + 0.2 * level if self._smooth > -140.0 else level
+        voiced = self.voiced(level) and speech >= self.s.min_speech
         if not self.in_speech:
             return self._maybe_start(block, voiced)
-        return self._continue(block, voiced)
+        return self._continue(block, voiced and self._in_foreground())
+
+    def _in_foreground(self) -> bool:
+        if self.s.foreground_db is None:
+            return True
+        self._loudest = max(self._loudest, self._smooth)
+        return self._smooth >= self._loudest - self.s.foreground_db
 
     def _track_noise(self, level: float) -> None:
         """The noise floor: a low percentile of the last few seconds of block levels."""
@@ -82,6 +100,7 @@ class Endpointer:
             return []
         self.in_speech = True
         self._silent_run = 0
+        self._loudest = self._smooth
         self._length = len(self._pre)
         blocks = list(self._pre)
         self._pre.clear()

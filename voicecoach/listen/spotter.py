@@ -5,8 +5,12 @@
 - request: after a wake or while the button is held: open transcription, with the grammar of every
            request phrase decoded alongside (listen/transcribe.py)
 
-A crisis statement spotted in idle, with no wake phrase, gets a second opinion: the same audio
-transcribed with open vocabulary (the session answers only when both agree).
+Every block first goes through the front end (noise suppression and gain, listen/frontend.py).
+
+In idle, phrases are found two ways: in continuous sound by the phrase detector (listen/detect.py: a TV may
+talk on around them), and between silences by the endpointer and the idle grammar. Either way, nothing is
+heard in idle until the detector's second pass over the same audio agrees. A crisis statement also gets a
+second opinion: the same audio transcribed with open vocabulary (the session answers only when it agrees).
 
 Blocks go through the endpointer; only voiced audio reaches the recognizer.
 An utterance that decodes to filler, or to anything but a whole phrase of
@@ -15,12 +19,15 @@ the grammar (outside request mode), is dropped.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..understand.router import Router, normalize
+from .detect import PhraseDetector
 from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
+from .frontend import FrontEnd
 from .transcribe import Transcriber
 
 log = logging.getLogger(__name__)
@@ -28,6 +35,16 @@ MODES = ("idle", "guiding", "request")
 SECONDS_BASE = 0.7      # pre-roll and slack around a spoken phrase
 SECONDS_PER_WORD = 0.4  # a slow, tired speaker
 FIRST_LOOK_S = 0.8  # by then a phrase has begun; talk that starts otherwise is let go
+CHECK_AFTER_S = 0.2  # a detected phrase is checked this long after it ends (its last sounds are in)
+FOREGROUND_DB = 14.0  # a request's pauses: its voice this far below its loudest (a TV behind is quieter)
+RECENT_S = 6.0       # the audio kept for second checks
+SAME_PHRASE_S = 0.5  # a phrase found again ending this close to where it was heard is the same one
+
+
+
+def check_seconds(phrase: str) -> float:
+    """How far back from its end a detected phrase is decoded again: long enough for a slow speaker."""
+    return 0.3 + SECONDS_PER_WORD * len(phrase.split())
 
 
 def plausible_seconds(phrase: str) -> float:
@@ -51,19 +68,25 @@ class Heard:
 
 class Spotter:
     def __init__(self, engine, router: Router, wake_phrases: list[str], spot_silence: float = 0.3,
-                 request_silence: float = 0.4, max_request: float = 6.0, request_wait: float = 5.0):
+                 request_silence: float = 0.4, max_request: float = 6.0, request_wait: float = 5.0,
+                 front: FrontEnd | None = None, continuous: bool = False):
         self.engine = engine
+        self.front = front or FrontEnd()
         self.wake_phrases = [normalize(p) for p in wake_phrases]
         phrases = {
             "idle": self.wake_phrases + router.phrases(direct=True),
             "guiding": router.phrases(control=True),
             "request": router.phrases(),
         }
-        self.transcriber = Transcriber(engine, router.sentences(), phrases.pop("request"))
+        self.transcriber = Transcriber(engine, router.sentences() + self.wake_phrases, phrases.pop("request"))
         self.recognizers = {**{mode: engine.recognizer(p) for mode, p in phrases.items()},
                             "request": self.transcriber}
         self.second_opinion = set(router.rules["crisis_support"].direct)
         self._blocks: list = []  # the utterance so far, in idle (for a second opinion)
+        self.detector = PhraseDetector(phrases["idle"]) if continuous else None
+        self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
+        self._pending: list = []  # detected phrases waiting for their second check
+        self._last_heard = (None, -10.0)  # the last phrase heard in idle, and when it ended
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
@@ -71,7 +94,8 @@ class Spotter:
         # of which the recognizer hears only the first `longest` seconds.
         self.settings = {mode: EndpointSettings(end_silence=spot_silence, max_length=60.0)
                          for mode in ("idle", "guiding")}
-        self.settings["request"] = EndpointSettings(end_silence=request_silence, max_length=max_request)
+        self.settings["request"] = EndpointSettings(end_silence=request_silence, max_length=max_request,
+                                                    foreground_db=FOREGROUND_DB)
         self.request_wait_blocks = int(request_wait * RATE / BLOCK)
         self.mode = "idle"
         self.endpointer = Endpointer(self.settings["idle"])
@@ -101,11 +125,13 @@ class Spotter:
 
     def feed(self, block: np.ndarray) -> list[Heard]:
         """One 20 ms int16 block in; finished utterances out."""
+        block = self.front.process(block)
         self.clock += len(block)
+        self.recent.append(block)
         if self.endpointer.in_speech and not self.over_speaker:
             self.over_speaker = self.speaker_busy()
-        heard: list[Heard] = []
-        for kind, data in self.endpointer.push(block):
+        heard: list[Heard] = self._detect(block) if self.detector is not None else []
+        for kind, data in self.endpointer.push(block, self.front.speech):
             if kind == "start":
                 self._begin(data)
             elif kind == "audio":
@@ -169,8 +195,48 @@ class Spotter:
         if text not in self.accepted[self.mode] or self.ignore(text) or spoken > plausible_seconds(text):
             log.debug("spotter: dropped %r in %s (%.2f s)", text, self.mode, spoken)
             return []
-        second = (normalize(self.transcriber.transcribe(self._blocks)),) if text in self.second_opinion else ()
-        return [Heard(text, self.mode, self._start, self.now, wake=text in self.wake_phrases, reason=reason,
+        if self.mode == "idle":
+            return self._checked(text, self._start, self.now - self.endpointer.s.end_silence, self._blocks, reason)
+        return [Heard(text, self.mode, self._start, self.now, reason=reason, over_speaker=self.over_speaker)]
+
+    def _detect(self, block: np.ndarray) -> list[Heard]:
+        """Continuous detection in idle: first passes now, second checks once the phrase's audio is all in."""
+        if self.mode != "idle":
+            self._pending.clear()
+            self.detector.feed(block)  # it keeps its picture of the room
+            return []
+        lag = self.detector.samples / RATE - self.now  # the detector's clock against ours
+        for hit in self.detector.feed(block):
+            self._pending.append((hit.phrase, hit.start - lag, hit.end - lag))
+        due = [p for p in self._pending if self.now >= p[2] + CHECK_AFTER_S]
+        self._pending = [p for p in self._pending if p not in due]
+        heard: list[Heard] = []
+        for phrase, hit_start, end in due:
+            start = end - check_seconds(phrase)  # the detector's start times are often late
+            heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected"))
+        return heard
+
+    def _recent_since(self, start: float) -> list:
+        keep = max(1, int(round((self.now - start) * RATE / BLOCK)))
+        return list(self.recent)[-keep:]
+
+    def _checked(self, phrase: str, start: float, end: float, blocks: list, reason: str) -> list[Heard]:
+        """The second check: the same audio decoded again must be a phrase of idle (whichever the first pass
+        thought it was: "i need a hug" and "i need a break" race in it). Heard once, however it was found."""
+        if self.detector is not None:
+            phrase = normalize(self.detector.check(blocks))
+            if phrase not in self.accepted["idle"] or self.ignore(phrase):
+                log.debug("spotter: not confirmed by the second pass (%r)", phrase)
+                return []
+        last, last_end = self._last_heard
+        if last == phrase and abs(end - last_end) < SAME_PHRASE_S:
+            return []
+        self._last_heard = (phrase, end)
+        if self.endpointer.in_speech:  # the utterance this phrase is part of is done with
+            self.recognizers[self.mode].cancel()
+            self.endpointer.reset()
+        second = (normalize(self.transcriber.transcribe(blocks)),) if phrase in self.second_opinion else ()
+        return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
                       over_speaker=self.over_speaker, alternatives=second)]
 
     def _check_wait(self) -> list[Heard]:

@@ -1,0 +1,182 @@
+"""Hearing in a real room: the front end, continuous detection with its second check, endpointing with talk
+behind a request, the rooms the evaluation builds, and `doctor --listen` through a real PortAudio stream."""
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import espeak, piper_speech, run_cli, scene, silence
+from tests.test_alsa_playback import alsa_home
+from voicecoach.listen.endpoint import BLOCK, EndpointSettings, Endpointer
+from voicecoach.listen.frontend import front_end
+from voicecoach.listen.spotter import Spotter
+from voicecoach.measure.room import CONDITIONS, Room, active_rms, by_name, fan_noise, reading
+from voicecoach.understand.router import Router
+
+
+def pcm(audio: np.ndarray) -> np.ndarray:
+    return (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+
+
+def blocks_of(audio: np.ndarray):
+    x = pcm(audio)
+    return [x[i:i + BLOCK] for i in range(0, len(x) - BLOCK + 1, BLOCK)]
+
+
+@pytest.fixture(scope="module")
+def talk():
+    """Other talk, as a radio would carry it: read text in an espeak-ng voice."""
+    return espeak(reading(120, 5000), "en-gb+m3", speed=170)
+
+
+# -- the front end -------------------------------------------------------------------------------
+
+def test_the_voice_detector_tells_speech_from_a_fan_and_leaves_the_sound_alone(joe):
+    front = front_end("webrtc-vad")
+    fan = fan_noise(6.0, np.random.default_rng(1)) * 0.01  # a fan across the room (-40 dBFS); it learns it in seconds
+    speech = piper_speech(joe, "I need a break, right now please")
+    during = {"fan": [], "speech": []}
+    for name, audio in (("fan", fan), ("speech", speech + fan_noise(len(speech) / 16000, np.random.default_rng(2)) * 0.005)):
+        for block in blocks_of(audio):
+            assert np.array_equal(front.process(block), block)
+            during[name].append(front.speech)
+    assert np.mean(np.array(during["fan"][-100:]) >= 0.5) < 0.05
+    assert np.mean(np.array(during["speech"]) >= 0.5) > 0.4
+
+
+def test_the_cleaning_front_end_lowers_a_steady_fan_and_keeps_block_sizes():
+    front = front_end("webrtc")
+    fan = blocks_of(fan_noise(4.0, np.random.default_rng(3)) * 0.03)
+    out = [front.process(b) for b in fan]
+    assert all(len(o) == BLOCK and o.dtype == np.int16 for o in out)
+    level = lambda bs: float(np.sqrt(np.mean(np.concatenate(bs).astype(float) ** 2)))  # noqa: E731
+    assert level(out[-50:]) < 0.5 * level(fan[-50:])
+
+
+def test_an_unknown_front_end_is_named():
+    with pytest.raises(ValueError, match="unknown front end 'loud'"):
+        front_end("loud")
+
+
+# -- rooms for the evaluation --------------------------------------------------------------------
+
+def test_a_room_puts_noise_and_talk_at_the_asked_level_and_is_repeatable(joe, talk):
+    speech = piper_speech(joe, "I need a break")
+    room = Room(talk)
+    for condition in by_name(["fan-10", "talk-20"]):
+        mixed, end = room.place(speech, condition, lead=1.0, tail=0.5)
+        again, _ = room.place(speech, condition, lead=1.0, tail=0.5)
+        assert np.array_equal(mixed, again)
+        background = mixed[: 16000 - 400]  # the lead: the room alone
+        wanted = condition.fan_db if condition.fan_db is not None else condition.talk_db
+        measured = 20 * np.log10(np.sqrt(np.mean(background ** 2)) / active_rms(speech))
+        assert abs(measured - wanted) < 4.0, (condition.name, measured)
+        assert end == 16000 + len(speech)
+
+
+def test_a_reverberant_room_smears_the_voice_but_keeps_its_level(joe, talk):
+    speech = piper_speech(joe, "hand on heart")
+    dry, _ = Room(talk).place(speech, by_name(["quiet"])[0])
+    wet, _ = Room(talk).place(speech, by_name(["reverb"])[0])
+    assert abs(20 * np.log10(active_rms(wet) / active_rms(dry))) < 1.5
+    assert np.sum(np.abs(wet[-8000:])) > np.sum(np.abs(dry[-8000:]))  # the tail rings on after the voice ends
+    assert {c.name for c in CONDITIONS} >= {"quiet", "fan-20", "fan-10", "talk-20", "talk-10", "reverb", "all"}
+
+
+def test_unknown_room_conditions_are_named():
+    with pytest.raises(ValueError, match="unknown room condition kitchen"):
+        by_name(["quiet", "kitchen"])
+
+
+# -- continuous detection ------------------------------------------------------------------------
+
+def spot(spotter, audio):
+    spotter.set_mode("idle")
+    return [h.text for b in blocks_of(audio) for h in spotter.feed(b)]
+
+
+@pytest.fixture(scope="module")
+def continuous(sphinx):
+    return Spotter(sphinx, Router(), ["hey coach"], front=front_end("webrtc-vad"), continuous=True)
+
+
+@pytest.fixture(scope="module")
+def between_silences():
+    from voicecoach.listen.engines.sphinx_engine import SphinxEngine
+
+    return Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-vad"))
+
+
+def test_the_wake_phrase_is_found_inside_continuous_talk(joe, talk, continuous, between_silences):
+    """A radio talks on, 20 dB under the voice, with no pause around "hey coach": only continuous detection
+    can find it (the endpointer never hears the talk end)."""
+    found = 0
+    for n, scale in enumerate((0.9, 1.0, 1.1)):
+        audio, _ = Room(talk, seed=n).place(piper_speech(joe, "hey coach", scale), by_name(["talk-20"])[0])
+        heard = spot(continuous, audio)
+        assert set(heard) <= {"hey coach"}
+        found += heard == ["hey coach"]
+        assert spot(between_silences, audio) == []
+    assert found >= 2
+
+
+def test_a_phrase_between_silences_is_heard_once_not_twice(joe, continuous):
+    audio = scene(silence(0.8), piper_speech(joe, "i need a break"), silence(1.2), noise_level=0.003)
+    assert spot(continuous, audio) == ["i need a break"]
+
+
+def test_the_second_check_keeps_a_radio_from_waking_the_device(continuous, talk):
+    """Three minutes of read text: whatever the first pass fires on, the second check lets none through."""
+    audio = np.concatenate([talk] * int(np.ceil(180 * 16000 / len(talk))))[: 180 * 16000]
+    assert spot(continuous, audio) == []
+
+
+# -- endpointing with talk behind ----------------------------------------------------------------
+
+def test_a_request_ends_on_the_persons_pause_even_with_talk_behind_it(joe, talk):
+    speech = piper_speech(joe, "give me a self hug please")
+    audio, end = Room(talk).place(speech, by_name(["talk-20"])[0], lead=0.3, tail=3.0)
+    front = front_end("webrtc-vad")
+    settings = EndpointSettings(end_silence=0.4, max_length=6.0, foreground_db=14.0)
+    endpointer = Endpointer(settings)
+    ended = None
+    for n, block in enumerate(blocks_of(audio)):
+        events = endpointer.push(front.process(block), front.speech)
+        ends = [data for kind, data in events if kind == "end"]
+        if ends:
+            ended = (ends[0], (n + 1) * BLOCK / 16000)
+            break
+    assert ended is not None and ended[0] == "silence"
+    assert ended[1] < end / 16000 + 1.0  # within a second of the voice ending, not at the 6 s cap
+
+
+# -- doctor --listen through real PortAudio streams ------------------------------------------------
+
+def doctor_listen(tmp_path, mic: np.ndarray):
+    home = alsa_home(tmp_path, pcm(mic))
+    env = {"HOME": str(home), "VOICECOACH_CACHE_DIR": str(tmp_path / "cache"),
+           "VOICECOACH_MODELS_DIR": str(tmp_path / "models"), "VOICECOACH_BOOT_CONFIG": str(tmp_path / "b.toml")}
+    result = run_cli("doctor", "--json", "--listen", "--seconds", "3", env=env)
+    return {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+
+
+def a_room_with_a_fan(tail: np.ndarray, seconds: float = 300.0) -> np.ndarray:
+    rng = np.random.default_rng(5)
+    room = fan_noise(3.0, rng) * 0.01
+    rest = np.concatenate([tail] * int(np.ceil(seconds * 16000 / len(tail))))
+    return np.concatenate([room, rest + fan_noise(len(rest) / 16000, rng) * 0.01])
+
+
+def test_doctor_listen_describes_the_room_and_hears_the_person(tmp_path):
+    said = np.concatenate([silence(3.0), espeak("I need a break") * 0.5])
+    checks = doctor_listen(tmp_path, a_room_with_a_fan(said))
+    assert checks["room"]["detail"].startswith("there is steady")
+    assert checks["hearing"]["ok"], checks["hearing"]
+    assert "heard \"I need a break\"" in checks["hearing"]["detail"]
+
+
+def test_doctor_listen_says_plainly_when_it_did_not_hear(tmp_path):
+    checks = doctor_listen(tmp_path, a_room_with_a_fan(silence(3.0)))
+    assert not checks["hearing"]["ok"]
+    assert checks["hearing"]["detail"].startswith("did not hear")
+    assert checks["hearing"]["fix"]

@@ -1,0 +1,165 @@
+"""`voicecoach eval room`: the whole listening pipeline in rooms, on voices we tune with and voices held out.
+
+Three kinds of trial per voice and room condition, each through the real spotter (front end, detector,
+endpointer, engines) and the real router:
+- wake:    "hey coach" in idle must wake the device;
+- direct:  "I need a break" in idle must be heard without a wake;
+- request: after a wake, a spoken request must reach the right practice.
+Then long negatives: read text that is not for the device, in several voices, with and without a fan;
+every phrase heard in idle there is a false wake.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..listen.endpoint import BLOCK, RATE
+from .requests import SPOKEN
+from .room import CONDITIONS, TALKER, Condition, Room, fan_noise, reading
+from .voices import HELD_OUT, TUNING, Speakers, available
+
+WAKE = "hey coach"
+DIRECT = "i need a break"
+REQUESTS = SPOKEN[::2]  # ten of the spoken requests, crisis statements among them
+WORDS_PER_MINUTE = 160
+
+
+@dataclass
+class RoomReport:
+    rows: dict = field(default_factory=dict)  # (condition, group, kind) -> [right, total]
+    negatives: list = field(default_factory=list)  # (voice, condition, minutes, heard texts)
+    seconds_fed: float = 0.0
+    cpu_s: float = 0.0
+
+    def add(self, condition: str, group: str, kind: str, right: bool) -> None:
+        row = self.rows.setdefault((condition, group, kind), [0, 0])
+        row[0] += bool(right)
+        row[1] += 1
+
+    def accuracy(self, condition: str, group: str, kind: str) -> float | None:
+        right, total = self.rows.get((condition, group, kind), (0, 0))
+        return right / total if total else None
+
+    def false_wakes_per_hour(self, group_voices) -> tuple[float, float, int]:
+        rows = [n for n in self.negatives if n[0] in group_voices]
+        minutes = sum(n[2] for n in rows)
+        count = sum(len(n[3]) for n in rows)
+        return (count / (minutes / 60) if minutes else 0.0), minutes, count
+
+
+class Feeder:
+    """Feeds audio to a spotter block by block, counting the processor time it takes."""
+
+    def __init__(self, spotter, report: RoomReport):
+        self.spotter = spotter
+        self.report = report
+
+    def feed(self, audio: np.ndarray) -> list:
+        pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+        heard = []
+        started = time.thread_time()
+        for i in range(0, len(pcm) - BLOCK + 1, BLOCK):
+            heard.extend(self.spotter.feed(pcm[i:i + BLOCK]))
+        self.report.cpu_s += time.thread_time() - started
+        self.report.seconds_fed += len(pcm) / RATE
+        return heard
+
+
+def evaluate_room(spotter, router, allowed, voices: list[str], conditions=CONDITIONS, negative_minutes: float = 0,
+                  speakers: Speakers | None = None) -> RoomReport:
+    speakers = speakers or Speakers()
+    report = RoomReport()
+    feeder = Feeder(spotter, report)
+    room = Room(speakers.say(TALKER, reading(1200, 20000)))
+    said: dict = {}
+    for trial, (condition, voice) in enumerate((c, v) for c in conditions for v in voices):
+        group = "held-out" if voice in HELD_OUT else "tuning"
+
+        def speech(text):
+            key = (voice, text)
+            if key not in said:
+                said[key] = speakers.say(voice, text)
+            return said[key]
+
+        for kind, text in (("wake", WAKE), ("direct", DIRECT)):
+            audio, _ = room.place(speech(text), condition, trial=trial * 100 + len(text))
+            spotter.set_mode("idle")
+            heard = feeder.feed(audio)
+            report.add(condition.name, group, kind, any(h.text == text for h in heard))
+        for n, (text, expected) in enumerate(REQUESTS):
+            audio, _ = room.place(speech(text), condition, lead=0.3, trial=trial * 100 + 50 + n)
+            report.add(condition.name, group, "request", _request(spotter, router, feeder, audio, allowed) == expected)
+    if negative_minutes:
+        _negatives(spotter, feeder, report, voices, negative_minutes, speakers)
+    return report
+
+
+def _request(spotter, router, feeder, audio: np.ndarray, allowed) -> str:
+    spotter.set_mode("request")
+    heard = [h for h in feeder.feed(audio) if h.mode == "request"]
+    if not heard:
+        heard = spotter.end_request()
+    if not heard or not heard[0].text and not heard[0].alternatives:
+        return "none"
+    return router.understand((heard[0].text, *heard[0].alternatives), allowed)[0].name
+
+
+def _negatives(spotter, feeder, report: RoomReport, voices, minutes: float, speakers: Speakers) -> None:
+    """Read text in each voice, half of it over a fan 20 dB down; whatever idle hears there is a false wake."""
+    words = int(minutes * WORDS_PER_MINUTE / len(voices))
+    rng = np.random.default_rng(7)
+    for i, voice in enumerate(voices):
+        speech = _read(speakers, voice, reading(words, offset=i * words))
+        half = len(speech) // 2
+        speech[half:] += fan_noise((len(speech) - half) / RATE, rng) * 0.02
+        spotter.set_mode("idle")
+        heard = feeder.feed(speech)
+        report.negatives.append((voice, "read text", len(speech) / RATE / 60, [h.text for h in heard]))
+
+
+def _read(speakers: Speakers, voice: str, text: str) -> np.ndarray:
+    """Long text read a paragraph at a time (the synthesizers take sentences, not books)."""
+    words = text.split()
+    parts = [speakers.say(voice, " ".join(words[i:i + 60])) for i in range(0, len(words), 60)]
+    return np.concatenate(parts).astype(np.float32)
+
+
+def room_table(report: RoomReport, groups: dict) -> str:
+    kinds = ("wake", "direct", "request")
+    head = f"{'condition':14s}" + "".join(f" {g[:8] + ' ' + k:>17s}" for g in groups for k in kinds)
+    rows = [head]
+    for condition in dict.fromkeys(c for c, _, _ in report.rows):
+        cells = []
+        for g in groups:
+            for k in kinds:
+                acc = report.accuracy(condition, g, k)
+                cells.append(f" {'-' if acc is None else f'{acc:.0%}':>17s}")
+        rows.append(f"{condition:14s}" + "".join(cells))
+    for g, vs in groups.items():
+        rate, minutes, count = report.false_wakes_per_hour(vs)
+        if minutes:
+            heard = sorted({t for n in report.negatives if n[0] in vs for t in n[3]})
+            rows.append(f"false wakes, {g}: {count} in {minutes:.0f} min of read text = {rate:.2f} per hour"
+                        + (f" ({', '.join(heard)})" if heard else ""))
+    if report.seconds_fed:
+        rows.append(f"listening CPU: {report.cpu_s / report.seconds_fed:.1%} of one core "
+                    f"over {report.seconds_fed / 60:.0f} min of audio")
+    return "\n".join(rows)
+
+
+def eval_room(config, voices: str = "all", conditions: list[str] | None = None, negative_minutes: float = 0,
+              per_group: int | None = None) -> tuple[RoomReport, dict]:
+    from ..assemble import build_spotter
+    from ..session import ALLOWED
+    from ..understand.router import Router
+    from .room import by_name
+
+    router = Router()
+    spotter = build_spotter(config, router)
+    sets = {"tuning": TUNING, "held-out": HELD_OUT}
+    groups = {g: available(vs)[:per_group] for g, vs in sets.items() if voices in (g, "all")}
+    chosen = [v for vs in groups.values() for v in vs]
+    report = evaluate_room(spotter, router, ALLOWED["request"], chosen, by_name(conditions), negative_minutes)
+    return report, groups
