@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from tests.conftest import espeak, scene
+from voicecoach.assemble import build_spotter
+from voicecoach.config import Config
+from voicecoach.listen.engines.sphinx_engine import SphinxEngine
 from voicecoach.understand.router import Router
-from voicecoach.listen.spotter import Spotter
 
 MINUTES = 30
 
@@ -22,8 +24,10 @@ def radio(minutes: float) -> np.ndarray:
     return scene(*parts, noise_level=0.002)
 
 
-def test_half_an_hour_of_unrelated_speech_wakes_nothing(sphinx):
-    spotter = Spotter(sphinx, Router(), ["hey coach"])
+def test_half_an_hour_of_unrelated_speech_wakes_nothing():
+    """The device's own listening pipeline: front end, continuous detection and second checks."""
+    spotter = build_spotter(Config(), Router(), SphinxEngine())
+    assert spotter.detector is not None
     audio = radio(MINUTES)
     assert len(audio) / 16000 > MINUTES * 60 * 0.8
     pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)

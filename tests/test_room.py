@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import espeak, piper_speech, run_cli, scene, silence
 from tests.test_alsa_playback import alsa_home
 from voicecoach.listen.endpoint import BLOCK, EndpointSettings, Endpointer
+from voicecoach.listen.engines.sphinx_engine import SphinxEngine
 from voicecoach.listen.frontend import front_end
 from voicecoach.listen.spotter import Spotter
 from voicecoach.measure.room import CONDITIONS, Room, active_rms, by_name, fan_noise, reading
@@ -95,15 +96,14 @@ def spot(spotter, audio):
     return [h.text for b in blocks_of(audio) for h in spotter.feed(b)]
 
 
+# Each spotter has an engine of its own: one left in mid-utterance must not trouble another test's.
 @pytest.fixture(scope="module")
-def continuous(sphinx):
-    return Spotter(sphinx, Router(), ["hey coach"], front=front_end("webrtc-vad"), continuous=True)
+def continuous():
+    return Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-vad"), continuous=True)
 
 
 @pytest.fixture(scope="module")
 def between_silences():
-    from voicecoach.listen.engines.sphinx_engine import SphinxEngine
-
     return Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-vad"))
 
 

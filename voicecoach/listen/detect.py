@@ -6,11 +6,12 @@ It is tuned to miss little and so fires on other talk too; every hit then gets a
 around it, decoded again with a grammar in which the phrases compete with a loop of common words (tight
 beams: about 0.13 s of processor time per second of audio), must come out as the phrase.
 
-Detection runs on its own PocketSphinx decoder whatever engine transcribes requests, so it behaves the same
-when Vosk is the engine. Thresholds were chosen on our own voices in the room evaluation (voicecoach eval room).
+Detection is PocketSphinx's whatever engine transcribes requests, so it behaves the same when Vosk is the
+engine (it then has a decoder of its own; with PocketSphinx it shares the open transcriber's). Thresholds were chosen on our own voices in the room evaluation (voicecoach eval room).
 """
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ FRAMES_PER_S = 100
 THRESHOLDS = {"hey coach": 1e-35, "i need a break": 1e-35}
 BY_WORDS = {1: 1e-25, 2: 1e-35, 3: 1e-40, 4: 1e-45, 5: 1e-50, 6: 1e-55, 7: 1e-60}
 RESTART_S = 30.0  # the search is restarted now and then so its frame counter stays small
+_names = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -39,54 +41,63 @@ def threshold(phrase: str) -> float:
 
 
 class PhraseDetector:
-    """Feed 20 ms int16 blocks; get the phrases whose first pass fired, with their times."""
+    """Feed 20 ms int16 blocks; get the phrases whose first pass fired, with their times.
 
-    def __init__(self, phrases: list[str], thresholds: dict[str, float] | None = None):
-        from pocketsphinx import Decoder
+    It may share a PocketSphinx decoder with another user (the open transcriber: one acoustic model in
+    memory, not two): `pause()` ends its search so the other can decode, and the next `feed` resumes it.
+    """
 
-        try:
-            self.decoder = Decoder(samprate=16000, loglevel="FATAL", lm=None, beam=1e-40, wbeam=1e-20)
-        except Exception as exc:
-            raise EngineError(f"PocketSphinx cannot start ({exc})") from exc
+    def __init__(self, phrases: list[str], thresholds: dict[str, float] | None = None, decoder=None):
+        self.decoder = decoder or _own_decoder()
         self.phrases = [p for p in dict.fromkeys(phrases) if all(self.decoder.lookup_word(w) for w in p.split())]
         if not self.phrases:
             raise EngineError("no phrase to detect is in the PocketSphinx dictionary")
+        number = next(_names)
+        self.search, self.check_search = f"detect{number}", f"check{number}"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "phrases.kws"
             bars = {p: (thresholds or {}).get(p) or threshold(p) for p in self.phrases}
             path.write_text("".join(f"{p} /{bar:.0e}/\n" for p, bar in bars.items()), encoding="utf-8")
-            self.decoder.add_kws("detect", str(path))
-        self.decoder.add_jsgf_string("check", _check_grammar(self.phrases, [w for w in FILLER
-                                                                            if self.decoder.lookup_word(w)]))
-        self.decoder.activate_search("detect")
+            self.decoder.add_kws(self.search, str(path))
+        filler = [w for w in FILLER if self.decoder.lookup_word(w)]
+        self.decoder.add_jsgf_string(self.check_search, _check_grammar(self.phrases, filler))
         self.samples = 0        # samples heard in all
         self._utt_start = 0     # where the current search began (samples)
-        self.decoder.start_utt()
+        self.listening = False
 
     def feed(self, block: np.ndarray) -> list[Hit]:
+        if not self.listening:
+            self._resume()
         self.decoder.process_raw(np.ascontiguousarray(block, dtype=np.int16).tobytes(), False, False)
         self.samples += len(block)
         hyp = self.decoder.hyp()
         if hyp is not None and hyp.hypstr.strip():
             hits = self._hits()
-            self._restart()
+            self._resume()
             return hits
         if self.samples - self._utt_start > RESTART_S * 16000:
-            self._restart()
+            self._resume()
         return []
+
+    def skip(self, block: np.ndarray) -> None:
+        """Time passes unheard (the spotter is not idle): the search rests and the clock goes on."""
+        self.pause()
+        self.samples += len(block)
+
+    def pause(self) -> None:
+        if self.listening:
+            self.decoder.end_utt()
+            self.listening = False
 
     def check(self, blocks: list) -> str:
         """The second pass: what the phrases-among-common-words grammar hears in this audio."""
-        self.decoder.end_utt()
-        self.decoder.activate_search("check")
+        self.pause()
+        self.decoder.activate_search(self.check_search)
         self.decoder.start_utt()
         for block in blocks:
             self.decoder.process_raw(np.ascontiguousarray(block, dtype=np.int16).tobytes(), False, False)
         self.decoder.end_utt()
         hyp = self.decoder.hyp()
-        self.decoder.activate_search("detect")
-        self.decoder.start_utt()
-        self._utt_start = self.samples
         return hyp.hypstr if hyp else ""
 
     def _hits(self) -> list[Hit]:
@@ -94,10 +105,21 @@ class PhraseDetector:
         return [Hit(seg.word.strip(), base + seg.start_frame / FRAMES_PER_S, base + seg.end_frame / FRAMES_PER_S)
                 for seg in self.decoder.seg() if seg.word.strip() in self.phrases]
 
-    def _restart(self) -> None:
-        self.decoder.end_utt()
+    def _resume(self) -> None:
+        self.pause()
+        self.decoder.activate_search(self.search)
         self.decoder.start_utt()
         self._utt_start = self.samples
+        self.listening = True
+
+
+def _own_decoder():
+    from pocketsphinx import Decoder
+
+    try:
+        return Decoder(samprate=16000, loglevel="FATAL", lm=None, beam=1e-40, wbeam=1e-20)
+    except Exception as exc:  # the C library reports failures as plain RuntimeError
+        raise EngineError(f"PocketSphinx cannot start ({exc})") from exc
 
 
 def _check_grammar(phrases: list[str], filler: list[str]) -> str:

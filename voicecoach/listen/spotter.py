@@ -83,7 +83,7 @@ class Spotter:
                             "request": self.transcriber}
         self.second_opinion = set(router.rules["crisis_support"].direct)
         self._blocks: list = []  # the utterance so far, in idle (for a second opinion)
-        self.detector = PhraseDetector(phrases["idle"]) if continuous else None
+        self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
         self._pending: list = []  # detected phrases waiting for their second check
         self._last_heard = (None, -10.0)  # the last phrase heard in idle, and when it ended
@@ -106,6 +106,10 @@ class Spotter:
         self.ignore = lambda text: False  # set by the session: words the speaker itself is saying
         self.speaker_busy = lambda: False  # set by the session: is the speaker audible right now
         self.over_speaker = False  # the current utterance overlapped the speaker's own sound
+
+    def _shared_decoder(self):
+        """The open transcriber's PocketSphinx decoder, when it has one: the detector can share it."""
+        return getattr(self.transcriber.open, "decoder", None) if self.engine.name == "pocketsphinx" else None
 
     @property
     def now(self) -> float:
@@ -203,7 +207,7 @@ class Spotter:
         """Continuous detection in idle: first passes now, second checks once the phrase's audio is all in."""
         if self.mode != "idle":
             self._pending.clear()
-            self.detector.feed(block)  # it keeps its picture of the room
+            self.detector.skip(block)
             return []
         lag = self.detector.samples / RATE - self.now  # the detector's clock against ours
         for hit in self.detector.feed(block):
@@ -235,6 +239,8 @@ class Spotter:
         if self.endpointer.in_speech:  # the utterance this phrase is part of is done with
             self.recognizers[self.mode].cancel()
             self.endpointer.reset()
+        if self.detector is not None:
+            self.detector.pause()  # the open transcriber may share its decoder
         second = (normalize(self.transcriber.transcribe(blocks)),) if phrase in self.second_opinion else ()
         return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
                       over_speaker=self.over_speaker, alternatives=second)]

@@ -57,7 +57,7 @@ def active_rms(speech: np.ndarray) -> float:
 
 def fan_noise(seconds: float, rng: np.random.Generator) -> np.ndarray:
     """Steady broadband noise shaped like a fan: pink-ish hiss with a low hum from the motor."""
-    n = int(seconds * RATE)
+    n = int(round(seconds * RATE))
     white = rng.standard_normal(n)
     spectrum = np.fft.rfft(white)
     freqs = np.fft.rfftfreq(n, 1 / RATE)
