@@ -55,7 +55,7 @@ def spot(spotter, audio, mode="idle"):
     return [h.text for b in blocks_of(audio) for h in spotter.feed(b)]
 
 
-PHRASES = ["hey coach", "i need a break", "hand on heart", "i am overwhelmed", "i want to die"]
+PHRASES = ["hey coach", "i need a break", "i need a hug", "i am overwhelmed", "i want to die"]
 ESPEAK_VOICES = ["en-us", "en-gb", "en-us+m3", "en-gb-x-rp"]
 
 

@@ -82,6 +82,9 @@ class Spotter:
         self.recognizers = {**{mode: engine.recognizer(p) for mode, p in phrases.items()},
                             "request": self.transcriber}
         self.second_opinion = set(router.rules["crisis_support"].direct)
+        # a direct phrase is heard only if an open transcript of its audio means the same (a wake need not)
+        self.meaning = {p: router.route(p).name for p in phrases["idle"] if p not in self.wake_phrases}
+        self.route = router.route
         self._blocks: list = []  # the utterance so far, in idle (for a second opinion)
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
@@ -235,15 +238,29 @@ class Spotter:
         last, last_end = self._last_heard
         if last == phrase and abs(end - last_end) < SAME_PHRASE_S:
             return []
-        self._last_heard = (phrase, end)
         if self.endpointer.in_speech:  # the utterance this phrase is part of is done with
             self.recognizers[self.mode].cancel()
             self.endpointer.reset()
-        if self.detector is not None:
-            self.detector.pause()  # the open transcriber may share its decoder
-        second = (normalize(self.transcriber.transcribe(blocks)),) if phrase in self.second_opinion else ()
+        second = self._open_opinion(phrase, blocks)
+        if second is None:
+            return []
+        self._last_heard = (phrase, end)
         return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
                       over_speaker=self.over_speaker, alternatives=second)]
+
+    def _open_opinion(self, phrase: str, blocks: list) -> tuple[str, ...] | None:
+        """With continuous detection, a direct phrase must also mean the same in an open transcript of its
+        audio (a different decoder and vocabulary: errors the grammar makes twice are caught here); the
+        transcript goes along for crisis statements, which the session then checks too. None: not heard."""
+        if self.detector is None and phrase not in self.second_opinion or phrase in self.wake_phrases:
+            return ()
+        if self.detector is not None:
+            self.detector.pause()  # the open transcriber may share its decoder
+        transcript = normalize(self.transcriber.transcribe(blocks))
+        if self.detector is not None and self.route(transcript).name != self.meaning[phrase]:
+            log.debug("spotter: %r not confirmed by the open transcript %r", phrase, transcript)
+            return None
+        return (transcript,) if phrase in self.second_opinion else ()
 
     def _check_wait(self) -> list[Heard]:
         self._waiting += 1
