@@ -5,12 +5,13 @@
 - request: after a wake or while the button is held: open transcription, with the grammar of every
            request phrase decoded alongside (listen/transcribe.py)
 
-Every block first goes through the front end (noise suppression and gain, listen/frontend.py).
+Every block first goes through the front end (listen/frontend.py: its voice detector, and cleaning if chosen).
 
 In idle, phrases are found two ways: in continuous sound by the phrase detector (listen/detect.py: a TV may
 talk on around them), and between silences by the endpointer and the idle grammar. Either way, nothing is
-heard in idle until the detector's second pass over the same audio agrees. A crisis statement also gets a
-second opinion: the same audio transcribed with open vocabulary (the session answers only when it agrees).
+heard in idle until the detector's second pass over the same audio agrees, and a direct phrase (not the
+wake phrase) must also mean the same in an open transcript of that audio. A crisis statement's transcript
+goes along as a second opinion (the session answers only when it agrees).
 
 Blocks go through the endpointer; only voiced audio reaches the recognizer.
 An utterance that decodes to filler, or to anything but a whole phrase of
@@ -39,7 +40,6 @@ CHECK_AFTER_S = 0.2  # a detected phrase is checked this long after it ends (its
 FOREGROUND_DB = 14.0  # a request's pauses: its voice this far below its loudest (a TV behind is quieter)
 RECENT_S = 6.0       # the audio kept for second checks
 SAME_PHRASE_S = 0.5  # a phrase found again ending this close to where it was heard is the same one
-
 
 
 def check_seconds(phrase: str) -> float:
@@ -218,7 +218,7 @@ class Spotter:
         due = [p for p in self._pending if self.now >= p[2] + CHECK_AFTER_S]
         self._pending = [p for p in self._pending if p not in due]
         heard: list[Heard] = []
-        for phrase, hit_start, end in due:
+        for phrase, _, end in due:
             start = end - check_seconds(phrase)  # the detector's start times are often late
             heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected"))
         return heard
