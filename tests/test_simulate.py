@@ -91,7 +91,7 @@ def test_crisis_words_get_the_support_message(simulate, joe):
 
 
 def test_crisis_during_a_practice_interrupts_it(simulate, joe):
-    audio = scene(silence(0.5), piper_speech(joe, "Hand on heart."), silence(6.0),
+    audio = scene(silence(0.5), piper_speech(joe, "I need a hug."), silence(6.0),
                   piper_speech(joe, "I want to kill myself."), silence(2.0))
     events, _ = simulate(audio)
     started = [e["practice"] for e in events if e["event"] == "practice_started"]

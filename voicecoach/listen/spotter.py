@@ -219,6 +219,8 @@ class Spotter:
         self._pending = [p for p in self._pending if p not in due]
         heard: list[Heard] = []
         for phrase, _, end in due:
+            if self.endpointer.in_speech and not self._too_long:
+                continue  # a phrase between silences: the endpointer's utterance will bring it, whole
             start = end - check_seconds(phrase)  # the detector's start times are often late
             heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected"))
         return heard
