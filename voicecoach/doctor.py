@@ -291,7 +291,7 @@ def _systemctl(systemctl: str, *args: str) -> dict[str, str]:
 
 def listen_checks(config, seconds: float = 10.0, attempt: float = 8.0) -> list[Check]:
     """Listen to the room, ask for "I need a break" aloud, and say whether it was heard and how clearly."""
-    from .listen.room_check import QUIET_DB, BlockSource, describe_room, listen_for_phrase
+    from .listen.room_check import BlockSource, describe_room, listen_for_phrase
 
     try:
         mic, speaker, out, spotter, prompt = _listening_parts(config)
@@ -305,9 +305,9 @@ def listen_checks(config, seconds: float = 10.0, attempt: float = 8.0) -> list[C
         if not blocks:
             return [failed("listen", "the microphone gave no sound", "check the microphone's cable and "
                            "[audio] input_device (voicecoach devices)", blocking=True)]
-        speech = _speech_probability(config, blocks)
+        speech = _speech_probability(blocks)
         room = describe_room(blocks, speech)
-        findings = [_room_finding(room, QUIET_DB)]
+        findings = [_room_finding(room)]
         out.start()
         speaker.play(prompt)
         started = time.monotonic()
@@ -345,7 +345,7 @@ def _listening_parts(config):
     return mic, speaker, out, build_spotter(config, Router()), prompt
 
 
-def _speech_probability(config, blocks) -> list[float]:
+def _speech_probability(blocks) -> list[float]:
     from .listen.frontend import front_end
 
     front = front_end("webrtc-vad")
@@ -356,9 +356,11 @@ def _speech_probability(config, blocks) -> list[float]:
     return probabilities
 
 
-def _room_finding(room, quiet_db: float) -> Check:
+def _room_finding(room) -> Check:
+    from .listen.room_check import QUIET_DB
+
     detail = room.describe()
-    if room.kind() == "quiet" or room.level_db < quiet_db + 15:
+    if room.kind() == "quiet" or room.level_db < QUIET_DB + 15:
         return passed("room", detail)
     return failed("room", detail, "the device hears best away from fans, speakers and TVs; turn the background "
                   "down or move the device nearer the bed, then run this again")

@@ -15,7 +15,7 @@ from ..listen.endpoint import RATE
 # Other talk is read by a tuning voice from text that ships with every Debian system (and the project).
 TALKER = "espeak:en-gb+m3"
 LICENSES = Path("/usr/share/common-licenses")
-README = Path(__file__).resolve().parents[2] / "LICENSE"
+OWN_LICENSE = Path(__file__).resolve().parents[2] / "LICENSE"
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class Room:
 
 def reading(words: int, offset: int = 0) -> str:
     """Plain read text: the licence texts every Debian system ships (the project's own LICENSE if not)."""
-    files = sorted(LICENSES.glob("*")) if LICENSES.is_dir() else [README]
+    files = sorted(LICENSES.glob("*")) if LICENSES.is_dir() else [OWN_LICENSE]
     text = " ".join(p.read_text(errors="replace") for p in files if p.is_file()).split()
     text = [w for w in text if any(c.isalpha() for c in w)]
     return " ".join((text * (1 + (offset + words) // max(1, len(text))))[offset:offset + words])
