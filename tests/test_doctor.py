@@ -31,14 +31,14 @@ def broken_vosk_model(folder):
 
 def test_every_check_has_the_promised_fields_and_nothing_blocks_with_a_sound_card(sound_card):
     code, checks = doctor(env=sound_card)
-    expected = {"config", "boot file", "speaker", "microphone", "engine", "voice", "cache", "gpio", "night",
+    expected = {"libraries", "config", "boot file", "speaker", "microphone", "engine", "voice", "cache", "gpio", "night",
                 "crisis", "service", "understand"}
     assert set(checks) == expected
     for check in checks.values():
         assert set(check) >= {"name", "ok", "detail", "fix"} and check["detail"]
         assert check["ok"] or check["fix"], check
     assert checks["speaker"]["ok"] and "48000" in checks["speaker"]["detail"]
-    assert checks["microphone"]["ok"] and checks["voice"]["ok"]
+    assert checks["microphone"]["ok"] and checks["voice"]["ok"] and checks["libraries"]["ok"]
     assert not checks["engine"]["ok"] and "models fetch" in checks["engine"]["fix"]  # no Vosk model yet
     assert not checks["gpio"]["ok"] and not checks["gpio"]["blocking"]  # no GPIO here: not fatal
     assert code == 0
@@ -70,6 +70,27 @@ def test_a_damaged_vosk_model_and_a_missing_voice_fail_their_checks_but_do_not_b
     assert not checks["engine"]["ok"] and "damaged" in checks["engine"]["fix"]
     assert not checks["voice"]["ok"] and "default voice is used instead" in checks["voice"]["detail"]
     assert "models fetch --voice en_US-lessac-medium" in checks["voice"]["fix"]
+    assert code == 0
+
+
+def a_minimal_image(folder):
+    """A `vosk` that fails to load as the real one does on a minimal Bookworm image: its library links
+    libatomic.so.1, which is not there (the loader's own error, for a path that does not exist)."""
+    (folder / "vosk.py").write_text('import ctypes\nctypes.CDLL("/no/such/dir/libatomic.so.1")\n')
+    return str(folder)
+
+
+def test_a_missing_system_library_is_named_with_the_package_that_brings_it(sound_card, tmp_path):
+    broken_vosk_model(tmp_path / "models" / "vosk-model-small-en-us-0.15")
+    config = tmp_path / "c.toml"
+    config.write_text('[asr]\nengine = "vosk"\n')
+    env = {**sound_card, "PYTHONPATH": a_minimal_image(tmp_path)}
+    code, checks = doctor("--config", str(config), env=env)
+    libraries = checks["libraries"]
+    assert not libraries["ok"] and not libraries["blocking"]  # PocketSphinx stands in for Vosk
+    assert "libatomic.so.1 is missing" in libraries["detail"] and "Vosk" in libraries["detail"]
+    assert libraries["fix"] == "run: sudo apt install libatomic1"
+    assert checks["engine"]["fix"] == "run: sudo apt install libatomic1"  # not "the model is damaged"
     assert code == 0
 
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .config import ConfigError, default_cache_dir, load_config, voices_dir
+from .libraries import PARTS, explain, missing_library, unloadable
 
 log = logging.getLogger(__name__)
 SERVICE = "voicecoach"
@@ -47,14 +48,21 @@ def blocking(checks: list[Check]) -> bool:
 def run_checks(config_path: str | None) -> list[Check]:
     config, first = check_config(config_path)
     checks = [first, check_boot_file()]
-    for check in (check_output, check_input, check_engine, check_understanding, check_voice, check_cache,
-                  check_gpio, check_night, check_crisis_lines, check_service):
+    for check in (check_libraries, check_output, check_input, check_engine, check_understanding, check_voice,
+                  check_cache, check_gpio, check_night, check_crisis_lines, check_service):
         try:
             checks.append(check(config))
         except Exception as exc:  # a check that breaks is itself a finding, never a traceback
-            checks.append(failed(check.__name__.removeprefix("check_"), f"the check itself failed: {exc}",
-                                 "report this to the maintainers with the output of doctor --json"))
+            checks.append(_broken(check.__name__.removeprefix("check_"), exc))
     return checks
+
+
+def _broken(name: str, exc: Exception) -> Check:
+    missing = missing_library(exc)
+    if missing is not None:
+        return failed(name, f"cannot run: {explain(exc)}", missing.fix(), blocking=True)
+    return failed(name, f"the check itself failed: {exc}",
+                  "report this to the maintainers with the output of doctor --json")
 
 
 # -- settings ------------------------------------------------------------------------------------
@@ -161,6 +169,17 @@ def _takes(check, device, rate: int) -> bool:
 
 # -- engines and voice ---------------------------------------------------------------------------
 
+def check_libraries(config) -> Check:
+    """Every engine's native code loads: a missing system library is named, with its package."""
+    failures = unloadable()
+    if not failures:
+        return passed("libraries", f"{', '.join(p.module for p in PARTS)} load")
+    detail = "; ".join(f"{part.role} cannot load: {explain(exc)}" for part, exc in failures)
+    fixes = [m.fix() for m in (missing_library(exc) for _, exc in failures) if m is not None]
+    fix = "; ".join(dict.fromkeys(fixes)) or "reinstall the venv: sudo systemd/install.sh"
+    return failed("libraries", detail, fix, blocking=any(part.essential for part, _ in failures))
+
+
 def check_engine(config) -> Check:
     from .listen.engines import EngineError, vosk_model_path
 
@@ -175,8 +194,9 @@ def check_engine(config) -> Check:
 
         VoskEngine(model)
     except EngineError as exc:
-        return failed("engine", f"{exc}; PocketSphinx is used instead",
-                      f"the model is damaged: remove {model} and run: voicecoach models fetch")
+        missing = missing_library(exc.__cause__) if exc.__cause__ else None
+        fix = missing.fix() if missing else f"the model is damaged: remove {model} and run: voicecoach models fetch"
+        return failed("engine", f"{exc}; PocketSphinx is used instead", fix)
     return passed("engine", f"Vosk, model {model.name}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ...libraries import explain
 from . import EngineError
 
 RENEW_EVERY = 200
@@ -20,7 +21,9 @@ class VoskEngine:
     def __init__(self, model_dir: Path, filler: tuple[str, ...] | None = None):
         try:
             import vosk
-
+        except (ImportError, OSError) as exc:  # on a minimal image: libatomic1 missing
+            raise EngineError(f"Vosk cannot load: {explain(exc)}") from exc
+        try:
             vosk.SetLogLevel(-1)
             if not (Path(model_dir) / "am").is_dir():
                 raise EngineError(f"no Vosk model at {model_dir}")
