@@ -65,3 +65,42 @@ def test_shutdown_fades_the_speaker_to_silence_within_100_ms(tmp_path):
     audible = np.flatnonzero(np.abs(after) > 0.001)
     assert len(audible) and audible[-1] < 0.1 * RATE
     s.speaker.close()
+
+
+def crisis(at: float, reason: str) -> "Heard":
+    from voicecoach.listen.spotter import Heard
+
+    return Heard("i want to die", "idle", at - 1.2, at, reason=reason, alternatives=("i want to die",))
+
+
+def started(reports):
+    return [d["practice"] for d in reports.named("practice_started")]
+
+
+def test_a_crisis_phrase_said_on_its_own_is_answered_at_once(tmp_path):
+    s, reports = session(tmp_path, {})
+    s._heard(crisis(10.0, "silence"))
+    assert started(reports) == ["crisis_support"]
+
+
+def test_inside_other_talk_a_crisis_phrase_is_answered_when_heard_again_within_a_minute(tmp_path):
+    s, reports = session(tmp_path, {})
+    s._heard(crisis(10.0, "detected"))  # a TV drama, or a person over it: not yet
+    assert started(reports) == [] and reports.named("crisis_held")[0]["text"] == "i want to die"
+    s._heard(crisis(40.0, "detected"))
+    assert started(reports) == ["crisis_support"]
+
+
+def test_inside_other_talk_two_crisis_phrases_far_apart_are_not_answered(tmp_path):
+    s, reports = session(tmp_path, {})
+    s._heard(crisis(10.0, "detected"))
+    s._heard(crisis(100.0, "detected"))
+    assert started(reports) == [] and len(reports.named("crisis_held")) == 2
+
+
+def test_a_crisis_phrase_the_open_transcript_does_not_confirm_is_not_answered(tmp_path):
+    from voicecoach.listen.spotter import Heard
+
+    s, reports = session(tmp_path, {})
+    s._heard(Heard("i want to die", "idle", 1.0, 2.0, alternatives=("i want to dine out",)))
+    assert started(reports) == []

@@ -21,6 +21,7 @@ PACE = {"slower": 1.15, "faster": 1 / 1.15}
 BARGE_IN = ("stop", "crisis_support")  # all that is heard over the speaker's own voice
 ALLOWED = {"idle": REQUESTS, "request": (*REQUESTS, "stop"), "guiding": CONTROLS}  # what each mode listens for
 VOLUME_STEP = 0.15
+CRISIS_AGAIN_S = 60.0  # inside other talk, a crisis phrase is answered when heard again this soon
 
 
 class Session:
@@ -33,6 +34,7 @@ class Session:
         self.light = light
         self.report = report
         self.saying = ""
+        self._crisis_in_talk: float | None = None  # when a crisis phrase was last heard inside other talk
         self.attach(spotter)
 
     def attach(self, spotter) -> None:
@@ -94,14 +96,29 @@ class Session:
 
     def _understand(self, heard):
         """The intent of what was heard, routed once per transcript for the mode it was heard in. A request
-        has two transcripts (open and grammar): a crisis statement in either wins, else the surer one. A
-        crisis phrase spotted in idle counts only if the second, open decode of the same audio agrees."""
+        has two transcripts (open and grammar): a crisis statement in either wins, else the surer one."""
         intents = self.router.understand((heard.text, *heard.alternatives), ALLOWED[heard.mode])
-        agreed = all(i.name == "crisis_support" for i in intents)
-        if heard.mode == "idle" and intents[0].name == "crisis_support" and not agreed:
-            log.info("a crisis phrase was spotted, but a second listen did not agree; not answered")
+        if heard.mode == "idle" and intents[0].name == "crisis_support" and not self._crisis_meant(heard, intents):
             return None
         return intents[0]
+
+    def _crisis_meant(self, heard, intents) -> bool:
+        """A crisis phrase heard in idle, with no wake phrase: is it the person speaking to the device?
+        Both decodes of its audio must agree. Said on its own, between silences, it is answered at once.
+        Found inside other talk (a TV, a radio, a reading), it is answered when a crisis phrase is heard
+        again within CRISIS_AGAIN_S: a drama says such a line once; a person not answered says it again
+        (and the button and the wake phrase answer at once, whatever plays)."""
+        if not all(i.name == "crisis_support" for i in intents):
+            log.info("a crisis phrase was spotted, but a second listen did not agree; not answered")
+            return False
+        if heard.reason != "detected":
+            return True
+        previous, self._crisis_in_talk = self._crisis_in_talk, heard.end
+        if previous is not None and heard.end - previous <= CRISIS_AGAIN_S:
+            return True
+        log.info("a crisis phrase inside other talk; answered if heard again within %.0f s", CRISIS_AGAIN_S)
+        self.report("crisis_held", {"text": heard.text, "again_within_s": CRISIS_AGAIN_S})
+        return False
 
     # actions
     def _do(self, action) -> None:
