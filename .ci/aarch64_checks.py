@@ -1,6 +1,6 @@
 """The device's code, run by .ci/aarch64-smoke under qemu-aarch64 (and natively, for comparison).
 
-    libraries           every engine's native code loads (voicecoach.libraries), else what is missing
+    libraries           every engine's native code loads (voicecoach.device.libraries), else what is missing
     sphinx WAV          PocketSphinx decodes WAV against the idle phrases; prints the transcript
     vosk MODEL WAV      Vosk loads MODEL and decodes WAV free-form; prints the transcript
 
@@ -22,7 +22,7 @@ def pcm16k(path: str) -> bytes:
 
 
 def libraries() -> str:
-    from voicecoach.libraries import PARTS, explain, unloadable
+    from voicecoach.device.libraries import PARTS, explain, unloadable
 
     failures = unloadable()
     for part, exc in failures:

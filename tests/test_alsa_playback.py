@@ -112,8 +112,8 @@ def test_real_streams_that_error_or_stall_are_reopened_while_the_other_keeps_goi
     result = run_python(home, f"""
         import json, time
         import sounddevice as sd
-        from voicecoach.runtime import Runtime
-        from voicecoach.settings import Settings
+        from voicecoach.device.runtime import Runtime
+        from voicecoach.device.settings import Settings
 
         class Trouble:  # a player whose reads fail once, then hang once, then are silent
             finished = False
@@ -139,14 +139,14 @@ def test_real_streams_that_error_or_stall_are_reopened_while_the_other_keeps_goi
         while time.monotonic() < end:
             rt._next_tend = 0
             rt._tend()
-            seen.append((rt.links[0].up, rt.links[1].up, rt.light.pattern))
+            seen.append((rt.audio.links[0].up, rt.audio.links[1].up, rt.light.pattern))
             while rt.inbox.get(timeout=0) is not None: pass
             time.sleep(0.05)
-        speaker, mic = rt.links
+        speaker, mic = rt.audio.links
         print(json.dumps({{"faults": [speaker.faults, mic.faults], "reopened": [speaker.reopened, mic.reopened],
                           "up": [speaker.up, mic.up], "fault_light": shown.count("fault"),
                           "light": rt.light.pattern, "mic_blocks": mic.stream.blocks}}))
-        for link in rt.links: link.close()
+        rt.audio.close()
     """)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])

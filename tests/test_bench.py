@@ -1,6 +1,6 @@
 """The benchmark's reporting: figures, ratios against the baseline, and the table."""
-from voicecoach.bench import percentiles
-from voicecoach.bench_command import ratios, table
+from voicecoach.measure.bench import percentiles
+from voicecoach.measure.benchmark import ratios, table
 
 
 def test_percentiles():

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.conftest import espeak, scene
-from voicecoach.assemble import build_spotter
+from voicecoach.session import build_spotter
 from voicecoach.config import Config
 from voicecoach.listen.engines.sphinx_engine import SphinxEngine
 from voicecoach.understand.router import Router

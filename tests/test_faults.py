@@ -6,7 +6,7 @@ import pytest
 
 from voicecoach.audio.link import AudioLink
 from voicecoach.hardware.light import NoLight, StatusLight
-from voicecoach.service import Watchdog, notify
+from voicecoach.device.service import Watchdog, notify
 from voicecoach.testing import FakeAudioDevice
 
 
@@ -146,15 +146,15 @@ def test_with_the_speaker_gone_the_button_still_starts_and_stops_and_the_light_s
     import time
 
     from voicecoach.events import ButtonPressed, ButtonReleased
-    from voicecoach.runtime import Runtime
-    from voicecoach.settings import Settings
+    from voicecoach.device.runtime import Runtime
+    from voicecoach.device.settings import Settings
     from voicecoach.testing import Reports
 
     settings = Settings(None, tmp_path / "none.toml", tmp_path / "state")
     runtime = Runtime(settings, settings.load(), fake=True)
     speaker, mic = FakeAudioDevice("speaker"), FakeAudioDevice("microphone")
     speaker.present = False
-    for link, device in zip(runtime.links, (speaker, mic)):
+    for link, device in zip(runtime.audio.links, (speaker, mic)):
         link.open_stream, link.rescan = device.open, device.rescan
     reports = Reports()
     runtime.session.report = reports
@@ -170,7 +170,7 @@ def test_with_the_speaker_gone_the_button_still_starts_and_stops_and_the_light_s
 
     try:
         tend(0.5)
-        assert not runtime.links[0].up and runtime.links[1].up
+        assert not runtime.audio.links[0].up and runtime.audio.links[1].up
         assert runtime.light.pattern == "fault"
         for _ in range(2):  # a tap starts the Break, the next tap stops it
             runtime.inbox.put_event(ButtonPressed())

@@ -3,8 +3,8 @@ import ctypes
 
 import pytest
 
-from voicecoach import libraries
-from voicecoach.libraries import Missing, Part, explain, missing_library, unloadable
+from voicecoach.device import libraries
+from voicecoach.device.libraries import Missing, Part, explain, missing_library, unloadable
 
 
 def load_error(path: str) -> OSError:

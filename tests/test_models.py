@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from voicecoach.models import CATALOG, Download, FetchError, Model, fetch, find_model, installed
+from voicecoach.device.models import CATALOG, Download, FetchError, Model, fetch, find_model, installed
 
 
 class FileServer:

@@ -6,7 +6,7 @@ from voicecoach.config import load_config
 from voicecoach.night import delivery_for
 from voicecoach.practices.player import Player
 from voicecoach.practices.schema import Cue, Light, Pause, Say
-from voicecoach.render_out import render_to_array
+from voicecoach.practices.render_out import render_to_array
 from voicecoach.speech.cache import PhraseCache
 from voicecoach.speech.render import Renderer
 from voicecoach.testing import ToneVoice

@@ -1,7 +1,7 @@
 """The session with the shipped fakes: a scripted engine and a tone voice, no real engines."""
 import numpy as np
 
-from voicecoach.app import Coaching
+from voicecoach.coaching import Coaching
 from voicecoach.audio.playback import Speaker
 from voicecoach.coach import Coach
 from voicecoach.config import load_config
@@ -67,7 +67,7 @@ def test_shutdown_fades_the_speaker_to_silence_within_100_ms(tmp_path):
     s.speaker.close()
 
 
-def crisis(at: float, reason: str) -> "Heard":
+def crisis(at: float, reason: str):
     from voicecoach.listen.spotter import Heard
 
     return Heard("i want to die", "idle", at - 1.2, at, reason=reason, alternatives=("i want to die",))

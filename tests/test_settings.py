@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from voicecoach.config import ConfigError
-from voicecoach.settings import LAST_GOOD, Settings, waiting_for_restart
+from voicecoach.device.settings import LAST_GOOD, Settings, waiting_for_restart
 
 
 def write(path: Path, text: str) -> Path:
@@ -76,7 +76,7 @@ def test_keys_that_need_a_restart_are_named(places):
 
 
 def test_a_reload_applies_volume_night_and_wake_phrases_to_a_running_session(places):
-    from voicecoach.assemble import apply_config, build_session
+    from voicecoach.session import apply_config, build_session
     from voicecoach.config import load_config
     from voicecoach.hardware.light import NoLight
     from voicecoach.testing import ScriptedEngine, ToneVoice

@@ -81,7 +81,7 @@ def test_new_lines_stream_one_sentence_at_a_time(tmp_path):
 def test_night_is_quieter_and_slower_on_rendered_audio(joe, tmp_path):
     from voicecoach.practices.player import Player
     from voicecoach.practices.schema import Pause, Say
-    from voicecoach.render_out import render_to_array
+    from voicecoach.practices.render_out import render_to_array
 
     config = load_config(None)
     renderer = Renderer(joe, PhraseCache(tmp_path), joe.sample_rate)

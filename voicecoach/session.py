@@ -1,4 +1,5 @@
-"""The session: joins spotter, router, coach, speaker and light, the same for `run` and `simulate`.
+"""The session: joins spotter, router, coach, speaker and light, the same for `run` and `simulate`;
+and building one from config (for `run`, `simulate`, `bench` and `doctor`).
 
 Everything here runs on one thread (the coach's). The microphone, the output
 stream and the button only hand it blocks and events.
@@ -10,11 +11,17 @@ from typing import Callable
 
 import numpy as np
 
+from .audio.playback import Speaker
+from .coach import Coach
+from .coaching import build_coaching
 from .events import (Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report, RequestEnded,
                      ShowLight, StopPlayback, WakeHeard)
-from .understand.router import CONTROLS, REQUESTS, Router, normalize
+from .listen.engines import choose_engine
+from .listen.frontend import front_end
+from .listen.spotter import Spotter
 from .practices.player import Player
 from .practices.schema import Cue
+from .understand.router import CONTROLS, REQUESTS, Router, normalize
 
 log = logging.getLogger(__name__)
 PACE = {"slower": 1.15, "faster": 1 / 1.15}
@@ -162,3 +169,35 @@ class Session:
             self.speaker.set_volume(self.speaker.volume + VOLUME_STEP)
         elif name == "quieter":
             self.speaker.set_volume(self.speaker.volume - VOLUME_STEP)
+
+
+# building a session from config
+def build_spotter(config, router: Router, engine=None) -> Spotter:
+    asr = config.asr
+    return Spotter(engine or choose_engine(config), router, asr.wake_phrases, spot_silence=asr.spot_silence,
+                   request_silence=asr.end_silence, max_request=asr.max_request, front=front_end(asr.front_end),
+                   continuous=asr.continuous)
+
+
+def build_session(config, out_rate: int, light, report, engine=None, voice=None, seed=None,
+                  night=None) -> Session:
+    coaching = build_coaching(config, out_rate=out_rate, seed=seed, voice=voice)
+    coaching.night_override = night
+    router = Router()
+    spotter = build_spotter(config, router, engine)
+    speaker = Speaker(out_rate, coaching.delivery().volume)
+    return Session(coaching, spotter, router, Coach(), speaker, light, report)
+
+
+def apply_config(session: Session, config) -> None:
+    """New settings in a running session: delivery, crisis line and brightness at once; new wake phrases
+    and silences through a new spotter on the same engine. Devices, pins and models need a restart."""
+    old = session.coaching.config
+    session.coaching.config = config
+    if config.asr != old.asr:
+        spotter = build_spotter(config, session.router, session.spotter.engine)
+        spotter.clock = session.spotter.clock
+        spotter.set_mode(session.spotter.mode)
+        session.attach(spotter)
+    if session.speaker.player is None or session.speaker.player.finished:
+        session.speaker.set_volume(session.coaching.delivery().volume)

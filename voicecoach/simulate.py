@@ -56,7 +56,7 @@ def run_simulation(config, wav_path: str, out_path: str | None, report, options:
 
 
 def build_for_simulation(config, report, engine=None, voice=None, seed=None):
-    from .assemble import build_session
+    from .session import build_session
 
     return build_session(config, RATE, NoLight(), report, engine=engine, voice=voice, seed=seed)
 

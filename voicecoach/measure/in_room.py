@@ -17,7 +17,7 @@ import numpy as np
 
 from ..listen.endpoint import BLOCK, RATE
 from .requests import SPOKEN
-from .room import CONDITIONS, TALKER, Condition, Room, fan_noise, reading
+from .room import CONDITIONS, TALKER, Room, fan_noise, reading
 from .voices import HELD_OUT, TUNING, Speakers, available
 
 WAKE = "hey coach"
@@ -151,7 +151,7 @@ def room_table(report: RoomReport, groups: dict) -> str:
 
 def eval_room(config, voices: str = "all", conditions: list[str] | None = None, negative_minutes: float = 0,
               per_group: int | None = None) -> tuple[RoomReport, dict]:
-    from ..assemble import build_spotter
+    from ..session import build_spotter
     from ..session import ALLOWED
     from ..understand.router import Router
     from .room import by_name

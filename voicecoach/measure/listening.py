@@ -10,7 +10,7 @@ VOICE_SETS = {"tuning": TUNING, "held-out": HELD_OUT, "all": TUNING + HELD_OUT}
 
 
 def eval_requests(config, voices: str = "all") -> dict:
-    from ..assemble import build_spotter
+    from ..session import build_spotter
     from ..session import ALLOWED
     from ..understand.router import Router
 

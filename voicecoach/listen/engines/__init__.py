@@ -8,38 +8,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Protocol
 
+from .base import Engine, EngineError, Recognizer
+
+__all__ = ["Engine", "EngineError", "Recognizer", "choose_engine", "vosk_model_path"]
 log = logging.getLogger(__name__)
-
-
-class Recognizer(Protocol):
-    phrases: list[str]
-
-    def begin(self) -> None: ...
-
-    def feed(self, pcm: bytes) -> None: ...
-
-    def partial(self) -> str: ...
-
-    def end(self) -> str: ...
-
-    def cancel(self) -> None: ...
-
-
-class Engine(Protocol):
-    name: str
-
-    def recognizer(self, phrases: list[str]) -> Recognizer: ...
-
-    def open_recognizer(self, sentences: list[str]) -> Recognizer:
-        """Open vocabulary, for requests; `sentences` are what people say to the device (an engine
-        with a language model of its own may ignore them)."""
-        ...
-
-
-class EngineError(RuntimeError):
-    """An engine or model that cannot be used."""
 
 
 def vosk_model_path(config) -> Path:

@@ -11,7 +11,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from . import EngineError
+from .base import EngineError
 
 log = logging.getLogger(__name__)
 FILLER = ("the", "a", "to", "and", "of", "in", "it", "is", "you", "that", "he", "was")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ...libraries import explain
-from . import EngineError
+from ...device.libraries import explain
+from .base import EngineError
 
 RENEW_EVERY = 200
 

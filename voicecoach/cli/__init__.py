@@ -1,20 +1,25 @@
-"""The voicecoach command line."""
+"""The voicecoach command line: one module per group of commands, each registering its own.
+
+    practice.py   practice, say, prepare         listening.py  intent, simulate
+    device.py     run, devices                   measure.py    bench, eval, soak
+    setup.py      models, doctor                 errors.py     what a command raises for the user to fix
+"""
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import logging
 import os
 import sys
 
-from .config import ConfigError, load_config
+from ..config import ConfigError, load_config
+from .errors import EXIT_CONFIG, EXIT_INPUT, UserFacingError
 
-EXIT_CONFIG = 2
-EXIT_INPUT = 1
+GROUPS = ("practice", "listening", "device", "measure", "setup")  # in the order `--help` lists them
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .memory import limit_malloc_arenas
+    from ..device.memory import limit_malloc_arenas
 
     limit_malloc_arenas()
     parser = build_parser()
@@ -35,17 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
 
 
-class UserFacingError(Exception):
-    """Raised by commands for input the user must fix; printed without a traceback."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="voicecoach", description="An offline bedside voice companion.")
     p.add_argument("--config", metavar="FILE", help="config file (TOML)")
     sub = p.add_subparsers(dest="command", required=True)
-    from . import commands
-
-    commands.register(sub)
+    for group in GROUPS:
+        importlib.import_module(f"{__name__}.{group}").register(sub)
     return p
 
 

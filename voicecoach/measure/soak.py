@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .listen.endpoint import RATE
-from .memory import release_free_memory
-from .simulate import SimulationOptions, _loop
-from .testing import Reports, speech_for_mic
+from ..listen.endpoint import RATE
+from ..device.memory import release_free_memory
+from ..simulate import SimulationOptions, _loop
+from ..testing import Reports, speech_for_mic
 
 REQUESTS = ("i need a break", "hand on heart", "can we do the hug one")
 SAMPLE_EVERY = 50
@@ -94,8 +94,8 @@ def _completed(reports: Reports, session) -> bool:
 
 
 def run_soak(config, sessions: int, warmup: int = 200, voice=None, engine=None, seed: int = 1) -> SoakResult:
-    from .simulate import build_for_simulation, _int16
-    from .speech.tts import PiperVoice, default_voice_files
+    from ..simulate import build_for_simulation, _int16
+    from ..speech.tts import PiperVoice, default_voice_files
 
     voice = voice or PiperVoice(default_voice_files(), threads=config.voice.threads, steady=True)
     clips = [_int16(c) for c in session_audio(voice)]

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from .cli import UserFacingError
+from .errors import UserFacingError
 
 
 def register(sub) -> None:
@@ -27,8 +27,8 @@ def register(sub) -> None:
 
 
 def cmd_models_fetch(args, config) -> int:
-    from .config import models_dir, voices_dir
-    from .models import VOSK_DEFAULT, FetchError, fetch, find_model
+    from ..config import models_dir, voices_dir
+    from ..device.models import VOSK_DEFAULT, FetchError, fetch, find_model
 
     try:
         wanted = [VOSK_DEFAULT] + ([find_model(args.voice)] if args.voice else [])
@@ -57,8 +57,8 @@ def _progress():
 
 
 def cmd_models_list(args, config) -> int:
-    from .config import models_dir, voices_dir
-    from .models import CATALOG, installed
+    from ..config import models_dir, voices_dir
+    from ..device.models import CATALOG, installed
 
     for model in CATALOG:
         state = "installed" if installed(model, models_dir(), voices_dir()) else "not installed"
@@ -69,11 +69,11 @@ def cmd_models_list(args, config) -> int:
 
 
 def cmd_doctor(args, config_path) -> int:
-    from .doctor import blocking, run_checks
+    from ..device.doctor import blocking, run_checks
 
     checks = run_checks(config_path)
     if args.listen and not blocking(checks):
-        from .doctor import check_config, listen_checks
+        from ..device.doctor import check_config, listen_checks
 
         if not 1.0 <= args.seconds <= 60.0:
             raise UserFacingError("--seconds must be from 1 to 60")

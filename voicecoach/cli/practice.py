@@ -1,10 +1,10 @@
-"""The subcommands: each a small function from parsed arguments and config to an exit status."""
+"""Commands that guide: practice, say, prepare. Each a small function from arguments and config to an exit status."""
 from __future__ import annotations
 
 import json
 import sys
 
-from .cli import UserFacingError
+from .errors import UserFacingError
 
 
 def register(sub) -> None:
@@ -25,16 +25,9 @@ def register(sub) -> None:
     p = sub.add_parser("prepare", help="pre-render every practice line for day and night")
     p.set_defaults(func=cmd_prepare)
 
-    from .listen_commands import register as register_listen
-
-    register_listen(sub)
-    from .setup_commands import register as register_setup
-
-    register_setup(sub)
-
 
 def _coaching(config, rate=None, seed=None, night=None):
-    from .app import build_coaching
+    from ..coaching import build_coaching
 
     coaching = build_coaching(config, out_rate=rate, seed=seed)
     coaching.night_override = night
@@ -42,8 +35,8 @@ def _coaching(config, rate=None, seed=None, night=None):
 
 
 def cmd_practice(args, config) -> int:
-    from .app import UnknownPractice
-    from .practices.schema import load_library
+    from ..coaching import UnknownPractice
+    from ..practices.schema import load_library
 
     if args.list or not args.name:
         for name, practice in sorted(load_library().items()):
@@ -57,8 +50,8 @@ def cmd_practice(args, config) -> int:
 
 
 def cmd_say(args, config) -> int:
-    from .practices.player import Player
-    from .practices.schema import Say
+    from ..practices.player import Player
+    from ..practices.schema import Say
 
     text = " ".join(args.text.split())
     if not text:
@@ -67,7 +60,7 @@ def cmd_say(args, config) -> int:
 
 
 def _perform(args, config, make_player) -> int:
-    from .render_out import play_on_device
+    from ..practices.render_out import play_on_device
 
     seed, night = getattr(args, "seed", None), getattr(args, "night", None)
     if args.out:
@@ -82,8 +75,8 @@ def _perform(args, config, make_player) -> int:
 
 def _write(path: str, player) -> int:
     """Write the audio, and print each line as it is said, so what the device will say can be read."""
-    from .audio.wav import write_wav
-    from .render_out import render_to_array
+    from ..audio.wav import write_wav
+    from ..practices.render_out import render_to_array
 
     audio = render_to_array(player, on_event=_print_said)
     try:
@@ -100,7 +93,7 @@ def _print_said(name: str, data: dict) -> None:
 
 
 def cmd_prepare(args, config) -> int:
-    from .night import delivery_for
+    from ..night import delivery_for
 
     coaching = _coaching(config)
     rendered = total = 0

@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .config import ConfigError, default_cache_dir, load_config, voices_dir
+from ..config import ConfigError, default_cache_dir, load_config, voices_dir
 from .libraries import PARTS, explain, missing_library, unloadable
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def _broken(name: str, exc: Exception) -> Check:
 
 def check_config(path: str | None):
     """The config to check the rest with, and the finding about it."""
-    from .config import Config
+    from ..config import Config
 
     if path is None:
         return Config(), passed("config", "no config file given; the built-in defaults are in use")
@@ -98,7 +98,7 @@ def check_boot_file() -> Check:
 def check_night(config) -> Check:
     import datetime as dt
 
-    from .night import is_night
+    from ..night import is_night
 
     night = config.night
     now = "night mode now" if is_night(night, dt.datetime.now().time()) else "day mode now"
@@ -108,7 +108,7 @@ def check_night(config) -> Check:
 
 def check_crisis_lines(config) -> Check:
     """The numbers the device speaks to someone in crisis, for a caregiver to check before use."""
-    from .safety import crisis_lines
+    from ..safety import crisis_lines
 
     lines = crisis_lines(config.safety)
     detail = f"{config.safety.country}: {lines.describe()}"
@@ -129,7 +129,7 @@ def _device_name(sd, setting: str, kind: str) -> tuple[object, str]:
 def check_output(config) -> Check:
     import sounddevice as sd
 
-    from .audio.playback import PREFERRED_RATES
+    from ..audio.playback import PREFERRED_RATES
 
     return _check_device("speaker", "output", config.audio.output_device, sd.check_output_settings,
                          PREFERRED_RATES, "plug in the speaker")
@@ -181,7 +181,7 @@ def check_libraries(config) -> Check:
 
 
 def check_engine(config) -> Check:
-    from .listen.engines import EngineError, vosk_model_path
+    from ..listen.engines import EngineError, vosk_model_path
 
     model = vosk_model_path(config)
     if config.asr.engine == "pocketsphinx":
@@ -190,7 +190,7 @@ def check_engine(config) -> Check:
         return failed("engine", f"no Vosk model at {model}; PocketSphinx is used instead (less accurate)",
                       "run: voicecoach models fetch")
     try:
-        from .listen.engines.vosk_engine import VoskEngine
+        from ..listen.engines.vosk_engine import VoskEngine
 
         VoskEngine(model)
     except EngineError as exc:
@@ -201,7 +201,7 @@ def check_engine(config) -> Check:
 
 
 def check_understanding(config) -> Check:
-    from .understand.embed import model_dir
+    from ..understand.embed import model_dir
 
     if model_dir() is None:
         return failed("understand", "no sentence model: requests are understood by their rules alone (fewer "
@@ -211,7 +211,7 @@ def check_understanding(config) -> Check:
 
 
 def check_voice(config) -> Check:
-    from .speech.tts import PiperVoice, VoiceError, default_voice_files, find_voice
+    from ..speech.tts import PiperVoice, VoiceError, default_voice_files, find_voice
 
     name = config.voice.name
     try:
@@ -227,8 +227,8 @@ def check_voice(config) -> Check:
 
 
 def check_cache(config) -> Check:
-    from .app import build_coaching
-    from .testing import ToneVoice
+    from ..coaching import build_coaching
+    from ..testing import ToneVoice
 
     folder = default_cache_dir(config) / "phrases"
     probe = folder if folder.is_dir() else _nearest_existing(folder)
@@ -242,8 +242,8 @@ def check_cache(config) -> Check:
 
 
 def _cached_lines(config, coaching, folder: Path) -> tuple[int, int]:
-    from .night import delivery_for
-    from .speech.cache import PhraseCache, phrase_key
+    from ..night import delivery_for
+    from ..speech.cache import PhraseCache, phrase_key
 
     cache, voice_id, lines = PhraseCache(folder), _voice_id(config), coaching.all_lines()
     scales = [delivery_for(config, night).length_scale for night in (False, True)]
@@ -253,7 +253,7 @@ def _cached_lines(config, coaching, folder: Path) -> tuple[int, int]:
 
 def _voice_id(config) -> str:
     """The id of the voice that will speak: the configured one, or the default it falls back to."""
-    from .speech.tts import VoiceError, default_voice_files, find_voice
+    from ..speech.tts import VoiceError, default_voice_files, find_voice
 
     try:
         return find_voice(config.voice.name, voices_dir()).voice_id
@@ -311,7 +311,7 @@ def _systemctl(systemctl: str, *args: str) -> dict[str, str]:
 
 def listen_checks(config, seconds: float = 10.0, attempt: float = 8.0) -> list[Check]:
     """Listen to the room, ask for "I need a break" aloud, and say whether it was heard and how clearly."""
-    from .listen.room_check import BlockSource, describe_room, listen_for_phrase
+    from ..listen.room_check import BlockSource, describe_room, listen_for_phrase
 
     try:
         mic, speaker, out, spotter, prompt = _listening_parts(config)
@@ -344,15 +344,15 @@ def listen_checks(config, seconds: float = 10.0, attempt: float = 8.0) -> list[C
 
 
 def _listening_parts(config):
-    from .assemble import build_spotter
-    from .app import build_coaching
-    from .audio.capture import Inbox, Microphone
-    from .audio.playback import OutputStream, Speaker
-    from .listen.room_check import PROMPT
-    from .practices.player import Player
-    from .practices.schema import Say
-    from .runtime import output_rate
-    from .understand.router import Router
+    from ..session import build_spotter
+    from ..coaching import build_coaching
+    from ..audio.capture import Inbox, Microphone
+    from ..audio.playback import OutputStream, Speaker
+    from ..listen.room_check import PROMPT
+    from ..practices.player import Player
+    from ..practices.schema import Say
+    from .audio_links import output_rate
+    from ..understand.router import Router
 
     rate = output_rate(config.audio.output_device or None)
     coaching = build_coaching(config, out_rate=rate)
@@ -366,7 +366,7 @@ def _listening_parts(config):
 
 
 def _speech_probability(blocks) -> list[float]:
-    from .listen.frontend import front_end
+    from ..listen.frontend import front_end
 
     front = front_end("webrtc-vad")
     probabilities = []
@@ -377,7 +377,7 @@ def _speech_probability(blocks) -> list[float]:
 
 
 def _room_finding(room) -> Check:
-    from .listen.room_check import QUIET_DB
+    from ..listen.room_check import QUIET_DB
 
     detail = room.describe()
     if room.kind() == "quiet" or room.level_db < QUIET_DB + 15:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio.playback import AUDIBLE
-from .audio.wav import read_wav
-from .listen.endpoint import BLOCK, RATE
+from ..audio.playback import AUDIBLE
+from ..audio.wav import read_wav
+from ..listen.endpoint import BLOCK, RATE
 
 
 class NaivePipeline:

@@ -1,7 +1,6 @@
 """Running the benchmark and reporting it: a table for people, or one JSON object."""
 from __future__ import annotations
 
-import json
 import os
 import platform
 import tempfile
@@ -29,8 +28,8 @@ def use_file_sink_without_sound_card() -> bool:
 def run_bench(config, quick: bool) -> dict:
     file_sink = use_file_sink_without_sound_card()
     from .bench import Bench, idle_audio, percentiles, rss_mb
-    from .bench_baseline import NaivePipeline
-    from .understand.router import Router
+    from .baseline import NaivePipeline
+    from ..understand.router import Router
 
     started = time.perf_counter()
     bench = Bench(config, quick)

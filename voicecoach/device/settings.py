@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, ConfigError, load_config, load_layers, to_toml
+from ..config import Config, ConfigError, load_config, load_layers, to_toml
 
 log = logging.getLogger(__name__)
 BOOT_CONFIG = "/boot/firmware/voicecoach.toml"

@@ -32,3 +32,15 @@ def release_free_memory() -> None:
         ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
     except (OSError, AttributeError, TypeError):  # not glibc
         pass
+
+
+class IdleTidy:
+    """Once per session, back in idle: return the heap pages synthesis freed to the system."""
+
+    def __init__(self):
+        self._tidied = True
+
+    def tend(self, idle: bool) -> None:
+        if idle and not self._tidied:
+            release_free_memory()
+        self._tidied = idle

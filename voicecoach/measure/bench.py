@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio.playback import AUDIBLE
-from .events import ButtonPressed, WakeHeard
-from .listen.endpoint import BLOCK, RATE
+from ..audio.playback import AUDIBLE
+from ..events import ButtonPressed, WakeHeard
+from ..listen.endpoint import BLOCK, RATE
 
 DEVICE_RATE = 48000
 DEVICE_BLOCK = 256
@@ -88,10 +88,9 @@ def rss_mb() -> float:
 
 class Bench:
     def __init__(self, config, quick: bool = False):
-        from .app import build_coaching
-        from .assemble import build_session
-        from .hardware.light import NoLight
-        from .testing import Reports
+        from ..session import build_session
+        from ..hardware.light import NoLight
+        from ..testing import Reports
 
         self.config = config
         self.quick = quick
@@ -116,13 +115,13 @@ class Bench:
         subprocess.run([sys.executable, "-m", "voicecoach", *config, "prepare"], check=True, capture_output=True)
 
     def _spoken(self, text: str) -> np.ndarray:
-        from .testing import speech_for_mic
+        from ..testing import speech_for_mic
 
         audio = speech_for_mic(self.coaching.renderer.voice, text, level=0.6)
         return (np.concatenate([np.zeros(RATE // 2), audio, np.zeros(RATE)]) * 32767).astype(np.int16)
 
     def _reset(self) -> None:
-        from .coach import Coach
+        from ..coach import Coach
 
         with self._lock:
             self.session.speaker.close()
@@ -196,8 +195,8 @@ class Bench:
         return marked
 
     def tts(self) -> dict:
-        from .speech.render import Renderer
-        from .speech.cache import PhraseCache
+        from ..speech.render import Renderer
+        from ..speech.cache import PhraseCache
 
         text = "Tonight, let your breath be slow and easy, like waves on a quiet shore. You are safe here."
         with tempfile.TemporaryDirectory() as tmp:
@@ -244,8 +243,8 @@ def idle_audio(seconds: float) -> np.ndarray:
 
 
 def _espeak(text: str) -> np.ndarray:
-    from .audio.resample import resample
-    from .audio.wav import decode_wav
+    from ..audio.resample import resample
+    from ..audio.wav import decode_wav
 
     wav = subprocess.run(["espeak-ng", "-v", "en-us", "--stdout"], input=text.encode(), capture_output=True,
                          check=True).stdout

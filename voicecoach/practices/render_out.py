@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 
-from .audio.playback import OutputStream, Speaker, choose_rate
+from ..audio.playback import OutputStream, Speaker, choose_rate
 
 BLOCK = 1024
 

@@ -1,0 +1,77 @@
+"""Commands that measure: bench, eval, soak."""
+from __future__ import annotations
+
+import json
+
+from .errors import UserFacingError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="measure latency, CPU and memory against a naive baseline")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="fewer trials and 15 s of idle audio (CI smoke test)")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("eval", help="listening evaluation: in rooms, in our voices and in held-out ones")
+    p.add_argument("part", choices=["requests", "room"],
+                   help="requests: after a wake, open transcription + router, in quiet; room: wake, direct "
+                        "phrase and requests in room conditions, and false wakes on long read text")
+    p.add_argument("--voices", choices=["tuning", "held-out", "all"], default="all",
+                   help="tuning: Piper and espeak-ng; held-out: flite and festival (never tuned on)")
+    p.add_argument("--conditions", nargs="+", metavar="NAME",
+                   help="room conditions (room only): quiet fan-20 fan-10 talk-20 talk-10 reverb all")
+    p.add_argument("--per-group", type=int, metavar="N", help="at most N voices of each group (room only)")
+    p.add_argument("--negative-minutes", type=float, default=0.0, metavar="M",
+                   help="minutes of read text for false wakes, shared among the voices (room only)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("soak", help="many whole sessions faster than real time, watching memory, threads, files")
+    p.add_argument("--sessions", type=int, default=2000)
+    p.add_argument("--warmup", type=int, default=200)
+    p.set_defaults(func=cmd_soak)
+
+
+
+def cmd_bench(args, config) -> int:
+    from ..measure.benchmark import run_bench, table
+
+    result = run_bench(config, args.quick)
+    print(json.dumps(result) if args.json else table(result))
+    return 0
+
+
+def cmd_eval(args, config) -> int:
+    from ..measure.listening import eval_requests, requests_table
+
+    if args.part == "room":
+        return _eval_room(args, config)
+    report = eval_requests(config, args.voices)
+    print(json.dumps(report) if args.json else requests_table(report))
+    return 0
+
+
+def _eval_room(args, config) -> int:
+    from ..measure.in_room import eval_room, room_table
+
+    if args.negative_minutes < 0 or (args.per_group is not None and args.per_group < 1):
+        raise UserFacingError("--negative-minutes must be 0 or more and --per-group 1 or more")
+    try:
+        report, groups = eval_room(config, args.voices, args.conditions, args.negative_minutes, args.per_group)
+    except ValueError as exc:
+        raise UserFacingError(str(exc)) from None
+    if args.json:
+        print(json.dumps({"rows": [[*k, *v] for k, v in report.rows.items()], "negatives": report.negatives,
+                          "cpu_share": report.cpu_s / max(report.seconds_fed, 1e-9), "groups": groups}))
+    else:
+        print(room_table(report, groups))
+    return 0
+
+
+def cmd_soak(args, config) -> int:
+    from ..measure.soak import run_soak
+
+    if args.sessions < 2 or not 0 <= args.warmup < args.sessions:
+        raise UserFacingError("--sessions must be 2 or more, and --warmup from 0 to fewer than --sessions")
+    print(json.dumps(run_soak(config, args.sessions, args.warmup).as_json()))
+    return 0
