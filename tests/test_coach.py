@@ -109,3 +109,24 @@ def test_wake_words_while_guiding_do_nothing():
     coach.handle(heard("self_compassion_break"))
     assert coach.handle(WakeHeard("hey coach")) == []
     assert coach.handle(heard("soothing_touch", "guiding")) == []
+
+
+def test_a_length_asked_for_is_played_and_sleep_means_the_bedside_session():
+    coach = Coach()
+    coach.handle(WakeHeard("hey coach"))
+    assert of(coach.handle(heard("soothing_touch", "request", touch="any", length="long")), Play) == [
+        Play("soothing_touch", "any", "long")]
+    coach = Coach()
+    coach.handle(WakeHeard("hey coach"))
+    assert of(coach.handle(heard("self_compassion_break", "request", length="bedside")), Play) == [
+        Play("soothing_touch", "any", "bedside")]
+
+
+def test_a_stopped_bedside_session_ends_in_silence_and_the_button_starts_what_it_is_set_to():
+    coach = Coach()
+    coach.button_practice = ("soothing_touch", "any", "bedside")
+    assert of(coach.handle(ButtonPressed()), Play) == [Play("soothing_touch", "any", "bedside")]
+    coach.handle(ButtonReleased())
+    assert of(coach.handle(ButtonPressed()), StopPlayback)
+    actions = coach.handle(PlaybackEnded("soothing_touch", stopped=True))
+    assert of(actions, Play) == [] and coach.state == "idle"  # no goodbye

@@ -107,6 +107,9 @@ def test_breathing_light_rises_and_falls_within_its_ceiling(pwm_factory):
     light.close()
 
 
-def test_breath_curve_is_slow_and_bounded():
-    values = [v for v, _ in zip(breath_curve(0.5), range(200))]
-    assert min(values) == 0 and max(values) == pytest.approx(0.5) and values[100] == pytest.approx(0.5)
+def test_breath_curve_is_slow_and_bounded_and_rises_for_the_breath_in_and_falls_for_the_breath_out():
+    values = [v for v, _ in zip(breath_curve(0.5), range(200))]  # 4 s in, 6 s out, 20 values a second
+    assert min(values) == 0 and max(values) == pytest.approx(0.5) and values[80] == pytest.approx(0.5)
+    assert values[:81] == sorted(values[:81]) and values[80:200] == sorted(values[80:200], reverse=True)
+    slow = [v for v, _ in zip(breath_curve(1.0, (3.0, 7.0)), range(400))]
+    assert slow.index(1.0) == 60 and slow[200] == 0 and slow[260] == 1.0  # a 10 s breath, peak at 3 s

@@ -4,8 +4,8 @@ import re
 import pytest
 
 from voicecoach.understand.router import NAMES, CONTROLS
-from voicecoach.practices.schema import (Cue, Pause, PracticeError, Say, builtin_dir, load_library, load_practice,
-                                         parse_practice)
+from voicecoach.practices.schema import (BREATH_CUES, Breathe, Cue, Light, Pause, PracticeError, Say, builtin_dir,
+                                         load_library, load_practice, parse_practice)
 
 RESPONSES = {"none": "not_understood", "stop": "goodbye"}
 
@@ -89,6 +89,15 @@ def test_break_has_the_three_parts_in_order():
     ('title="X"\nintent="help"\nsteps=[{say="Hi."}]', "'name' is missing"),
     ('name="x"\ntitle="X"\nintent="help"\nstep=[{say="Hi."}]', "unknown key(s) step"),
     ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say="Hi."}', "cannot read it"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{breathe=0}]', "step 1: breathe must be"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{breathe=3, cued=4}]', "step 1: breathe must be"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say="Hi."}]\n[bedside]\nsteps=[{say="Hi."}, {pause=0}]',
+     "[bedside]: steps step 2: pause must be"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say="Hi."}]\n[long]\nfade_db=-40\nsteps=[{say="Hi."}]',
+     "[long]: fade_db must be a number from -20 to 0"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say="Hi."}]\n[long]\nstep=[{say="Hi."}]',
+     "[long]: unknown key(s) step"),
+    ('name="x"\ntitle="X"\nintent="help"\nsteps=[{say="Hi."}]\n[huge]\nsteps=[{say="Hi."}]', "unknown key(s) huge"),
 ])
 def test_bad_practice_files_name_the_file_step_and_problem(tmp_path, body, problem):
     path = tmp_path / "broken.toml"
@@ -102,3 +111,41 @@ def test_steps_parse_to_types():
     practice = parse_practice("t", {"name": "t", "title": "T", "intent": "help",
                                     "steps": [{"say": "Hello."}, {"pause": 2}, {"cue": "chime"}]})
     assert practice.steps == (Say(("Hello.",)), Pause(2.0), Cue("chime"))
+
+
+def test_longer_forms_are_data_and_a_missing_length_gives_the_nearest_shorter_one():
+    library = load_library()
+    touch, letter = library["soothing_touch"], library["compassionate_letter"]
+    assert touch.lengths == ("short", "long", "bedside")
+    bedside = touch.form("bedside")
+    assert bedside.length == "bedside" and bedside.fade_db < 0 and bedside.slow_to > 1
+    assert library["self_compassion_break"].form("bedside").length == "long"
+    assert letter.form("long") is letter and touch.form("short") is touch
+
+
+def test_breathe_steps_parse_and_their_cues_are_prepared():
+    practice = parse_practice("t", {"name": "t", "title": "T", "intent": "help",
+                                    "steps": [{"breathe": 4, "cued": 2}, {"breathe": 2}]})
+    assert practice.steps == (Breathe(4, 2), Breathe(2, 1))
+    assert set(BREATH_CUES) <= set(practice.all_lines())
+
+
+def test_a_fading_form_says_its_later_lines_slower_and_prepare_knows_which():
+    bedside = load_library()["soothing_touch"].form("bedside")
+    paced = dict(bedside.paced_lines())
+    first = bedside.script("hand_on_heart", random.Random(0))
+    said = [s.variants[0] for s in first if isinstance(s, Say)]
+    assert paced[said[0]] == 1.0 and paced[said[-1]] == pytest.approx(bedside.slow_to)
+
+
+def test_the_bedside_session_ends_in_silence_with_the_light_off_and_no_chime():
+    bedside = load_library()["soothing_touch"].form("bedside")
+    for option in bedside.option_names:
+        steps = bedside.script(option, random.Random(0))
+        last_say = max(i for i, s in enumerate(steps) if isinstance(s, Say))
+        after = steps[last_say + 1:]
+        assert Light("off") in after and not any(isinstance(s, (Cue, Say)) for s in after)
+        assert sum(s.seconds for s in after if isinstance(s, Pause)) >= 60
+        pauses = [s.seconds for s in steps if isinstance(s, Pause)]
+        thirds = [pauses[:len(pauses) // 3], pauses[-len(pauses) // 3:]]
+        assert sum(thirds[1]) / len(thirds[1]) > 2 * sum(thirds[0]) / len(thirds[0])  # the silences grow

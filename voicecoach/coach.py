@@ -12,14 +12,16 @@ from .understand.router import CONTROLS
 PRACTICES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
              "about", "help", "crisis_support")
 SLOT_OF = {"soothing_touch": "touch", "obstacle": "kind"}
+BEDSIDE = "soothing_touch"  # the practice whose bedside form is the session to fall asleep to
 QUIET_ENDINGS = ("goodbye", "not_understood", "settings_problem")
 
 
 class Coach:
     def __init__(self, default_practice: str = "self_compassion_break"):
         self.state = "idle"
-        self.default_practice = default_practice
+        self.button_practice = (default_practice, "any", "short")  # the session sets it (by night, by config)
         self.playing: str | None = None
+        self.playing_length = "short"
         self._press_started: str | None = None  # practice a button press started, until release
         self._push_to_talk = False
         self._retrying = False  # a request was not understood: one more listen, no wake phrase needed
@@ -61,8 +63,9 @@ class Coach:
             return [Report("button", {"action": "stop"}), StopPlayback()]
         if self.state == "listening":
             return [Report("button", {"action": "cancel"}), *self._go_idle()]
-        self._press_started = self.default_practice
-        return [Report("wake", {"source": "button"}), *self._start(self.default_practice, "any")]
+        name, option, length = self.button_practice
+        self._press_started = name
+        return [Report("wake", {"source": "button"}), *self._start(name, option, length=length)]
 
     def _on_ButtonHeld(self, event: ButtonHeld) -> list:
         if self._press_started is None or self.playing != self._press_started:
@@ -88,8 +91,8 @@ class Coach:
             return [ending]
         if event.name == "not_understood" and self._retrying and not event.stopped:
             return [ending, *self._listen()]  # once more, without the wake phrase
-        if event.stopped and event.name not in QUIET_ENDINGS:
-            return [ending, *self._start("goodbye", "any")]
+        if event.stopped and event.name not in QUIET_ENDINGS and self.playing_length != "bedside":
+            return [ending, *self._start("goodbye", "any")]  # a bedside session ends in silence, however
         return [ending, *self._go_idle()]
 
     def _on_Notice(self, event: Notice) -> list:
@@ -116,19 +119,22 @@ class Coach:
         listen once more; a second miss returns to idle."""
         retried, self._retrying = self._retrying, False
         if intent.name in PRACTICES:
-            return self._start(intent.name, intent.slots.get(SLOT_OF.get(intent.name, ""), "any"))
+            length = intent.slots.get("length", "short")
+            if length == "bedside":  # "I can't sleep": the bedside session is the soothing-touch one
+                return self._start(BEDSIDE, intent.slots.get("touch", "any"), length=length)
+            return self._start(intent.name, intent.slots.get(SLOT_OF.get(intent.name, ""), "any"), length=length)
         if intent.name == "stop" or retried:
             reason = "cancelled" if intent.name == "stop" else "not_understood"
             return [Report("request_ended", {"reason": reason}), *self._go_idle()]
         self._retrying = True
         return self._start("not_understood", "any")
 
-    def _start(self, name: str, option: str, interrupt: bool = False) -> list:
+    def _start(self, name: str, option: str, interrupt: bool = False, length: str = "short") -> list:
         stop = [StopPlayback(fade_ms=40)] if interrupt and self.playing else []
         self.state = "guiding"
-        self.playing = name
-        return [*stop, Report("practice_started", {"practice": name, "option": option}), Play(name, option),
-                Listen("guiding")]
+        self.playing, self.playing_length = name, length
+        started = {"practice": name, "option": option, **({"length": length} if length != "short" else {})}
+        return [*stop, Report("practice_started", started), Play(name, option, length), Listen("guiding")]
 
     def _control(self, name: str) -> list:
         if name == "stop":

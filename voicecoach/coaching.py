@@ -42,13 +42,22 @@ class Coaching:
             raise UnknownPractice(f"no practice named '{name}'; try one of: {', '.join(sorted(self.practices))}")
         return self.practices[name]
 
-    def player(self, name: str, option: str = "any", delivery: Delivery | None = None) -> Player:
-        script = self.practice(name).script(option, self.rng, crisis_values(self.config.safety))
-        return Player(name, script, self.renderer, delivery or self.delivery())
+    def player(self, name: str, option: str = "any", delivery: Delivery | None = None,
+               length: str = "short") -> Player:
+        form = self.practice(name).form(length)
+        script = form.script(option, self.rng, crisis_values(self.config.safety))
+        return Player(name, script, self.renderer, delivery or self.delivery(), form)
 
-    def all_lines(self) -> list[str]:
+    def paced_lines(self) -> list[tuple[str, float]]:
+        """Every line the device may say, each with how much slower than the delivery (a fading form)."""
         values = crisis_values(self.config.safety)
-        return sorted({line for p in self.practices.values() for line in p.all_lines(values)})
+        return sorted({pair for p in self.practices.values() for pair in p.paced_lines(values)})
+
+    def button_practice(self) -> tuple[str, str, str]:
+        """What a tap of the button starts now: (practice, option, length)."""
+        if self.delivery().night and self.config.button.at_night == "bedside":
+            return "soothing_touch", "any", "bedside"
+        return "self_compassion_break", "any", "short"
 
 
 def build_coaching(config: Config, out_rate: int | None = None, seed: int | None = None,

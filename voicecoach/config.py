@@ -74,6 +74,15 @@ class AsrConfig:
 class ButtonConfig:
     pin: int = _opt(17, "BCM pin of the button (to ground, pull-up)", lo=0, hi=27)
     hold_time: float = _opt(0.6, "Seconds held before push-to-talk starts", lo=0.3, hi=3.0)
+    at_night: str = _opt("bedside", "What a tap starts at night: bedside (the soothing-touch session to fall "
+                         "asleep to, 10-15 min, ending in silence) or break (the short Break, as by day)",
+                         choices=["bedside", "break"])
+
+
+@dataclass(frozen=True)
+class PracticeConfig:
+    breath_in: float = _opt(4.0, "Seconds of a breath in, for spoken breath cues and the light", lo=2.0, hi=8.0)
+    breath_out: float = _opt(6.0, "Seconds of a breath out, for spoken breath cues and the light", lo=2.0, hi=10.0)
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,7 @@ class Config:
     asr: AsrConfig = field(default_factory=AsrConfig)
     button: ButtonConfig = field(default_factory=ButtonConfig)
     light: LightConfig = field(default_factory=LightConfig)
+    practice: PracticeConfig = field(default_factory=PracticeConfig)
     safety: SafetyConfig = field(default_factory=SafetyConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
     source: str = "(built-in defaults)"

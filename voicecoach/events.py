@@ -63,6 +63,7 @@ class Shutdown:
 class Play:
     name: str
     option: str = "any"
+    length: str = "short"  # short, long or bedside (practices/schema.py)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ class Delivery:
     earcon_volume: float
     brightness: float
     night: bool
+    breath: tuple[float, float] = (4.0, 6.0)  # seconds in, out: spoken breath cues and the light share it
 
 
 def _minutes(clock: str) -> int:
@@ -43,6 +44,7 @@ def delivery_for(config: Config, night: bool) -> Delivery:
         earcon_volume=config.audio.earcon_volume,
         brightness=config.light.brightness,
         night=False,
+        breath=(config.practice.breath_in, config.practice.breath_out),
     )
     if not night:
         return day
@@ -54,6 +56,7 @@ def delivery_for(config: Config, night: bool) -> Delivery:
         earcon_volume=day.earcon_volume * 0.5,
         brightness=min(day.brightness, config.light.night_brightness),
         night=True,
+        breath=day.breath,
     )
 
 

@@ -14,8 +14,8 @@ import numpy as np
 from .audio.playback import Speaker
 from .coach import Coach
 from .coaching import build_coaching
-from .events import (Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report, RequestEnded,
-                     ShowLight, StopPlayback, WakeHeard)
+from .events import (ButtonPressed, Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report,
+                     RequestEnded, ShowLight, StopPlayback, WakeHeard)
 from .listen.engines import choose_engine
 from .listen.frontend import front_end
 from .listen.spotter import Spotter
@@ -41,6 +41,7 @@ class Session:
         self.light = light
         self.report = report
         self.saying = ""
+        self.dim = 1.0  # the light's share of its brightness, while a session fades
         self._crisis_in_talk: float | None = None  # when a crisis phrase was last heard inside other talk
         self.attach(spotter)
 
@@ -56,6 +57,8 @@ class Session:
             self._heard(heard)
 
     def post(self, event) -> None:
+        if isinstance(event, ButtonPressed):
+            self.coach.button_practice = self.coaching.button_practice()
         for action in self.coach.handle(event):
             self._do(action)
 
@@ -66,9 +69,13 @@ class Session:
                 self.saying = normalize(data["text"])
                 self.report("said", {"text": data["text"]})
             elif name == "light":
-                self.light.show(data["pattern"], self.coaching.delivery().brightness)
+                self.light.show(data["pattern"], self.coaching.delivery().brightness * self.dim)
+            elif name == "dim":  # a fading session: the light dims with the voice
+                self.dim = data["level"]
+                self.light.show(self.light.pattern, self.coaching.delivery().brightness * self.dim)
             elif name in ("finished", "stopped"):
                 self.saying = ""
+                self.dim = 1.0
                 self.post(PlaybackEnded(data["player"], name == "stopped"))
 
     def release_push_to_talk(self) -> None:
@@ -151,7 +158,7 @@ class Session:
     def _play(self, action: Play) -> None:
         delivery = self.coaching.delivery()
         self.speaker.set_volume(delivery.volume)
-        self.speaker.play(self.coaching.player(action.name, action.option, delivery))
+        self.speaker.play(self.coaching.player(action.name, action.option, delivery, action.length))
 
     def _chime(self, name: str) -> None:
         delivery = self.coaching.delivery()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
+from ..practices.schema import LENGTHS
 from .errors import UserFacingError
 
 
@@ -15,6 +16,8 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--list", action="store_true", help="list the practices")
     p.add_argument("--night", action="store_true", default=None, help="night delivery, whatever the time")
+    p.add_argument("--length", choices=LENGTHS, default="short",
+                   help="short (the default), long, or bedside (soothing_touch: 10-15 min, ending in silence)")
     p.set_defaults(func=cmd_practice)
 
     p = sub.add_parser("say", help="speak a line, or write it to a WAV file")
@@ -41,10 +44,11 @@ def cmd_practice(args, config) -> int:
     if args.list or not args.name:
         for name, practice in sorted(load_library().items()):
             options = f"  ({', '.join(practice.option_names)}, any)" if practice.options else ""
-            print(f"{name:24s} {practice.title}{options}")
+            longer = f"  [--length {', '.join(practice.lengths)}]" if practice.longer else ""
+            print(f"{name:24s} {practice.title}{options}{longer}")
         return 0
     try:
-        return _perform(args, config, lambda c: c.player(args.name, args.option))
+        return _perform(args, config, lambda c: c.player(args.name, args.option, length=args.length))
     except UnknownPractice as exc:
         raise UserFacingError(str(exc)) from None
 
@@ -99,9 +103,9 @@ def cmd_prepare(args, config) -> int:
     rendered = total = 0
     for night in (False, True):
         scale = delivery_for(config, night).length_scale
-        for line in coaching.all_lines():
+        for line, slower in coaching.paced_lines():
             total += 1
-            rendered += coaching.renderer.prepare(line, scale)
+            rendered += coaching.renderer.prepare(line, round(scale * slower, 3))
     print(json.dumps({"lines": total, "rendered": rendered, "cached": total - rendered,
                       "cache": str(coaching.renderer.cache.folder)}))
     return 0

@@ -245,9 +245,10 @@ def _cached_lines(config, coaching, folder: Path) -> tuple[int, int]:
     from ..night import delivery_for
     from ..speech.cache import PhraseCache, phrase_key
 
-    cache, voice_id, lines = PhraseCache(folder), _voice_id(config), coaching.all_lines()
+    cache, voice_id, lines = PhraseCache(folder), _voice_id(config), coaching.paced_lines()
     scales = [delivery_for(config, night).length_scale for night in (False, True)]
-    ready = sum(cache.path(phrase_key(voice_id, s, line)).is_file() for s in scales for line in lines)
+    ready = sum(cache.path(phrase_key(voice_id, round(s * slower, 3), line)).is_file()
+                for s in scales for line, slower in lines)
     return ready, len(scales) * len(lines)
 
 

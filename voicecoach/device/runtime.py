@@ -35,7 +35,8 @@ class Runtime:
         self.inbox = Inbox()
         self.stop_requested = threading.Event()
         self.reload_requested = threading.Event()
-        light = NoLight() if fake else open_light(config.light.pin, config.light.brightness)
+        breath = (config.practice.breath_in, config.practice.breath_out)
+        light = NoLight() if fake else open_light(config.light.pin, config.light.brightness, breath=breath)
         self.light = StatusLight(light)
         self.session = build_session(config, output_rate(config.audio.output_device or None), self.light,
                                      self._log_report)

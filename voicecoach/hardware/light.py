@@ -7,23 +7,27 @@ import math
 
 log = logging.getLogger(__name__)
 PATTERNS = ("breathe", "steady", "listening", "off", "fault")
-BREATH_SECONDS = 10.0  # in for four, out for six
+BREATH = (4.0, 6.0)  # seconds in, out: the same pace as the spoken breath cues ([practice] breath_in, breath_out)
 STEP = 0.05
 
 
-def breath_curve(top: float, seconds: float = BREATH_SECONDS, step: float = STEP):
-    """An endless slow rise and fall between 0 and `top`, one value per `step` seconds."""
-    n = max(2, int(seconds / step))
-    for i in itertools.cycle(range(n)):
-        yield round(top * (1 - math.cos(2 * math.pi * i / n)) / 2, 4)
+def breath_curve(top: float, breath: tuple[float, float] = BREATH, step: float = STEP):
+    """An endless rise (breathing in) and fall (breathing out) between 0 and `top`, one value per `step`
+    seconds: the rise lasts breath[0] seconds, the fall breath[1]."""
+    rise, fall = (max(1, int(seconds / step)) for seconds in breath)
+    shape = [(1 - math.cos(math.pi * i / rise)) / 2 for i in range(rise)]
+    shape += [(1 + math.cos(math.pi * i / fall)) / 2 for i in range(fall)]
+    for value in itertools.cycle(shape):
+        yield round(top * value, 4)
 
 
 class Light:
-    def __init__(self, pin: int, brightness: float = 0.6, pin_factory=None):
+    def __init__(self, pin: int, brightness: float = 0.6, pin_factory=None, breath: tuple[float, float] = BREATH):
         from gpiozero import PWMLED
 
         self.device = PWMLED(pin, pin_factory=pin_factory)
         self.brightness = brightness
+        self.breath = breath
         self.pattern = "off"
 
     def show(self, pattern: str, brightness: float | None = None) -> None:
@@ -38,7 +42,7 @@ class Light:
             led.value = top
         elif pattern == "breathe":
             led.source_delay = STEP
-            led.source = breath_curve(top)
+            led.source = breath_curve(top, self.breath)
         elif pattern == "listening":
             led.blink(on_time=0.15, off_time=0.15, fade_in_time=0.15, fade_out_time=0.15)
         elif pattern == "fault":
@@ -59,9 +63,9 @@ class NoLight:
         pass
 
 
-def open_light(pin: int, brightness: float, pin_factory=None):
+def open_light(pin: int, brightness: float, pin_factory=None, breath: tuple[float, float] = BREATH):
     try:
-        return Light(pin, brightness, pin_factory)
+        return Light(pin, brightness, pin_factory, breath)
     except Exception as exc:  # no GPIO on this machine
         log.warning("no light: GPIO is not available here (%s)", exc)
         return NoLight()

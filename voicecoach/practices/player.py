@@ -15,7 +15,7 @@ import numpy as np
 
 from ..audio.earcons import earcon
 from ..night import Delivery
-from .schema import Cue, Light, Pause, Say, Step
+from .schema import BREATH_CUES, Breathe, Cue, Light, Pause, Practice, Say, Step
 
 AHEAD = 3
 PAUSE_FADE_MS = 15
@@ -37,8 +37,10 @@ def end_of(generation: int) -> Segment:
 
 
 class Player:
-    def __init__(self, name: str, script: list[Step], renderer, delivery: Delivery):
+    def __init__(self, name: str, script: list[Step], renderer, delivery: Delivery, form: Practice | None = None):
+        """`form`: the practice form the script comes from, when it fades (quieter, slower, the light dimmer)."""
         self.name = name
+        self._form = form if form is not None and (form.fade_db or form.slow_to != 1.0) else None
         self.rate = renderer.out_rate
         self._renderer = renderer
         self._delivery = delivery
@@ -199,19 +201,49 @@ class Player:
 
     def _render(self, index: int, step: Step, pace: float):
         d = self._delivery
+        gain, slower, dim = self._fade(index)
+        if dim:
+            yield Segment(0, events=[("dim", {"level": round(gain, 3)})])
         if isinstance(step, Say):
-            text = step.variants[0]
-            for i, audio in enumerate(self._renderer.stream(text, round(d.length_scale * pace, 3),
-                                                            self._closed.is_set)):
-                events = [("said", {"text": text, "step": index})] if i == 0 else []
-                yield Segment(len(audio), audio, events)
+            yield from self._say(step.variants[0], index, round(d.length_scale * pace * slower, 3), gain)
         elif isinstance(step, Pause):
-            yield Segment(int(step.seconds * d.pause_ratio * pace * self.rate))
+            yield Segment(int(step.seconds * d.pause_ratio * pace * slower * self.rate))
         elif isinstance(step, Cue):
-            tone = earcon(step.name, self.rate, d.earcon_volume)
+            tone = earcon(step.name, self.rate, d.earcon_volume) * gain
             yield Segment(len(tone), tone, [("cue", {"name": step.name})])
         elif isinstance(step, Light):
             yield Segment(0, events=[("light", {"pattern": step.pattern})])
+        elif isinstance(step, Breathe):
+            yield from self._breathe(step, index, round(d.length_scale * slower, 3), gain)
+
+    def _say(self, text: str, index: int, scale: float, gain: float = 1.0):
+        for i, audio in enumerate(self._renderer.stream(text, scale, self._closed.is_set)):
+            events = [("said", {"text": text, "step": index})] if i == 0 else []
+            yield Segment(len(audio), audio * gain if gain != 1.0 else audio, events)
+
+    def _breathe(self, step: Breathe, index: int, scale: float, gain: float):
+        """Breaths at the delivery's pace, the light breathing with them; the first `cued` are spoken."""
+        seconds = self._delivery.breath
+        yield Segment(0, events=[("light", {"pattern": "breathe"})])
+        for breath in range(step.breaths):
+            for text, length in zip(BREATH_CUES, seconds):
+                frames = int(length * self.rate)
+                if breath < step.cued:
+                    for seg in self._say(text, index, scale, gain):
+                        frames -= seg.length
+                        yield seg
+                yield Segment(max(0, frames))
+
+    def _fade(self, index: int) -> tuple[float, float, bool]:
+        """Gain and slowing at step `index`, and whether the light dims here (a new stage begins)."""
+        form = self._form
+        if form is None:
+            return 1.0, 1.0, False
+        count = len(self._script)
+        stage = form.stage(index, count)
+        gain = 10 ** (form.fade_db * stage / 20)
+        new_stage = index > 0 and stage != form.stage(index - 1, count)
+        return gain, form.slowing(index, count), new_stage
 
     def _restart_from(self, index: int) -> None:
         self._generation += 1

@@ -21,6 +21,7 @@ from .crisis import CrisisDetector
 from .embed import load_encoder
 from .text import normalize, stems
 
+ASKED_ONLY = {"length"}  # slots reported only when the words ask for them (else the practice's default)
 NAMES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
          "about", "help", "stop", "pause", "resume", "repeat", "slower", "faster", "louder", "quieter",
          "crisis_support", "none")
@@ -177,7 +178,8 @@ class Router:
                          None)
             if value is None and example is not None and example.slot and example.slot[0] == slot:
                 value = example.slot[1]
-            found[slot] = value or "any"
+            if value or slot not in ASKED_ONLY:
+                found[slot] = value or "any"
         return found
 
     def sentences(self) -> list[str]:
