@@ -16,8 +16,8 @@ from voicecoach.speech.cache import PhraseCache
 from voicecoach.speech.render import Renderer
 
 RANGES = {"short": (40, 180), "long": (180, 420), "bedside": (600, 900)}  # seconds
-FORMS = [("self_compassion_break", "short"), ("self_compassion_break", "long"), ("soothing_touch", "short"),
-         ("soothing_touch", "long"), ("soothing_touch", "bedside")]
+GUIDED = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter")
+FORMS = [(name, length) for name in GUIDED for length in ("short", "long")] + [("soothing_touch", "bedside")]
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,7 @@ def render(coaching, name, length, night=False, option="hand_on_heart"):
 @pytest.mark.slow
 @pytest.mark.parametrize("name, length", FORMS)
 def test_each_length_lasts_as_long_as_it_should_by_day_and_at_night(coaching, name, length):
+    assert load_library()[name].form(length).length == length  # every guided practice has each length
     low, high = RANGES[length]
     for night in (False, True):
         audio, rate, _ = render(coaching, name, length, night)

@@ -115,12 +115,12 @@ def test_steps_parse_to_types():
 
 def test_longer_forms_are_data_and_a_missing_length_gives_the_nearest_shorter_one():
     library = load_library()
-    touch, letter = library["soothing_touch"], library["compassionate_letter"]
+    touch, obstacle = library["soothing_touch"], library["obstacle"]
     assert touch.lengths == ("short", "long", "bedside")
     bedside = touch.form("bedside")
     assert bedside.length == "bedside" and bedside.fade_db < 0 and bedside.slow_to > 1
     assert library["self_compassion_break"].form("bedside").length == "long"
-    assert letter.form("long") is letter and touch.form("short") is touch
+    assert obstacle.form("long") is obstacle and touch.form("short") is touch
 
 
 def test_breathe_steps_parse_and_their_cues_are_prepared():
