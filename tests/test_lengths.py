@@ -104,11 +104,15 @@ def started(events):
 
 
 @pytest.mark.slow
-def test_asked_aloud_for_help_falling_asleep_the_bedside_session_starts_and_stop_ends_it_softly(simulate, joe):
-    audio = scene(silence(0.5), piper_speech(joe, "Hey coach."), silence(0.8), piper_speech(joe, "Help me fall asleep."),
+@pytest.mark.parametrize("request_, expected", [
+    ("Help me fall asleep.", [("soothing_touch", "bedside")]),  # no goodbye after the stop: it ends softly
+    ("A longer soothing touch.", [("soothing_touch", "long"), ("goodbye", "short")]),
+])
+def test_a_length_asked_for_aloud_is_what_plays_and_stop_ends_it(simulate, joe, request_, expected):
+    audio = scene(silence(0.5), piper_speech(joe, "Hey coach."), silence(0.8), piper_speech(joe, request_),
                   silence(12.0), piper_speech(joe, "Stop."), silence(2.0))
     events = simulate(audio)
-    assert started(events) == [("soothing_touch", "bedside")]  # and no goodbye after the stop
+    assert started(events) == expected
     assert [e["practice"] for e in events if e["event"] == "practice_stopped"] == ["soothing_touch"]
 
 
