@@ -81,8 +81,10 @@ def test_run_fake_starts_on_enter_and_exits_cleanly_on_sigterm(tmp_path):
     import time
 
     home = alsa_home(tmp_path)
+    config = tmp_path / "c.toml"
+    config.write_text('[button]\nat_night = "break"\n')  # a tap starts the Break at any hour
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "VOICECOACH_CACHE_DIR": str(home / "cache"),
-           "VOICECOACH_LOG": "info"}
+           "VOICECOACH_LOG": "info", "VOICECOACH_CONFIG": str(config)}
     proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "run", "--fake"], stdin=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     try:

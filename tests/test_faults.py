@@ -150,7 +150,9 @@ def test_with_the_speaker_gone_the_button_still_starts_and_stops_and_the_light_s
     from voicecoach.device.settings import Settings
     from voicecoach.testing import Reports
 
-    settings = Settings(None, tmp_path / "none.toml", tmp_path / "state")
+    config = tmp_path / "c.toml"
+    config.write_text('[button]\nat_night = "break"\n')  # a tap starts the Break at any hour
+    settings = Settings(str(config), tmp_path / "none.toml", tmp_path / "state")
     runtime = Runtime(settings, settings.load(), fake=True)
     speaker, mic = FakeAudioDevice("speaker"), FakeAudioDevice("microphone")
     speaker.present = False

@@ -10,11 +10,12 @@ from voicecoach.audio.wav import read_wav
 
 @pytest.fixture
 def simulate(tmp_path, shared_cache):
-    def run(audio, *args):
+    def run(audio, *args, config=""):
         wav = save(tmp_path / "in.wav", audio)
         out = tmp_path / "out.wav"
-        result = run_cli("simulate", str(wav), "--out", str(out), "--json", "--seed", "3", *args,
-                         env={"VOICECOACH_CACHE_DIR": str(shared_cache)})
+        (tmp_path / "c.toml").write_text(config)
+        result = run_cli("--config", str(tmp_path / "c.toml"), "simulate", str(wav), "--out", str(out), "--json",
+                         "--seed", "3", *args, env={"VOICECOACH_CACHE_DIR": str(shared_cache)})
         assert result.returncode == 0, result.stderr
         events = [json.loads(line) for line in result.stdout.splitlines()]
         return events, read_wav(out)[0]
@@ -53,7 +54,8 @@ def test_wake_phrase_then_request_in_another_voice(simulate, joe):
 
 
 def test_button_starts_and_stops_with_a_kind_close(simulate):
-    events, out = simulate(silence(8.0), "--press", "1.0", "--press", "6.0")
+    at_any_hour = '[button]\nat_night = "break"\n'  # a tap starts the Break, by day or night
+    events, out = simulate(silence(8.0), "--press", "1.0", "--press", "6.0", config=at_any_hour)
     assert first(events, "wake")["source"] == "button" and first(events, "wake")["t"] == pytest.approx(1.0, abs=0.03)
     stopped = first(events, "practice_stopped")
     assert stopped["t"] == pytest.approx(6.0, abs=0.15)
