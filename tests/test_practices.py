@@ -149,3 +149,10 @@ def test_the_bedside_session_ends_in_silence_with_the_light_off_and_no_chime():
         pauses = [s.seconds for s in steps if isinstance(s, Pause)]
         thirds = [pauses[:len(pauses) // 3], pauses[-len(pauses) // 3:]]
         assert sum(thirds[1]) / len(thirds[1]) > 2 * sum(thirds[0]) / len(thirds[0])  # the silences grow
+
+
+def test_breath_cues_late_in_a_fading_form_are_prepared_at_their_slower_pace():
+    bedside = load_library()["soothing_touch"].form("bedside")
+    steps = bedside.script("self_hug", random.Random(0))
+    late = [bedside.slowing(i, len(steps)) for i, s in enumerate(steps) if isinstance(s, Breathe) and s.cued]
+    assert late[-1] > 1.0 and (BREATH_CUES[0], late[-1]) in bedside.paced_lines()

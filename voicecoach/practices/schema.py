@@ -126,12 +126,12 @@ class Practice:
         for form in (self, *self.longer):
             for steps in form._runs():
                 for index, step in enumerate(steps):
+                    slower = form.slowing(index, len(steps))
                     if isinstance(step, Say) and (values is None or step.wanted(values)):
-                        slower = form.slowing(index, len(steps))
                         lines += [(text if values is None else text.format_map(values), slower)
                                   for text in step.variants]
-        if any(isinstance(step, Breathe) for form in (self, *self.longer) for steps in form._runs() for step in steps):
-            lines += [(text, 1.0) for text in BREATH_CUES]
+                    elif isinstance(step, Breathe) and step.cued:
+                        lines += [(text, slower) for text in BREATH_CUES]
         return lines
 
     def _runs(self) -> list[tuple[Step, ...]]:
