@@ -119,7 +119,7 @@ def test_sighup_keeps_the_last_good_settings_then_applies_a_fixed_file(service):
     assert svc.wait_for("keeping the last good settings"), svc.lines
     assert svc.wait_for("practice_finished {'practice': 'settings_problem'"), svc.lines  # said once
     assert svc.proc.poll() is None
-    svc.config.write_text('[audio]\nvolume = 0.9\noutput_device = "USB"\n')
+    svc.config.write_text('[audio]\nvolume = 0.9\noutput_device = "USB"\n[button]\nat_night = "break"\n')
     svc.proc.send_signal(signal.SIGHUP)
     assert svc.wait_for("settings reloaded"), svc.lines
     assert svc.wait_for("audio.output_device: these take effect after a restart")
