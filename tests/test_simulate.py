@@ -111,7 +111,8 @@ def test_unclear_request_gets_a_gentle_line_listens_once_more_then_returns_to_id
 
 
 def test_realtime_run_keeps_the_same_timeline(simulate):
-    events, out = simulate(silence(2.0), "--press", "0.5", "--realtime")
+    # the Break at any hour: at night a tap starts the bedside session, 13 minutes of real time here
+    events, out = simulate(silence(2.0), "--press", "0.5", "--realtime", config='[button]\nat_night = "break"\n')
     assert first(events, "wake")["t"] == pytest.approx(0.5, abs=0.03)
     first_sound = np.flatnonzero(np.abs(out) > 0.01)[0] / 16000
     assert 0.5 <= first_sound < 0.6
