@@ -31,7 +31,7 @@ def broken_vosk_model(folder):
 
 def test_every_check_has_the_promised_fields_and_nothing_blocks_with_a_sound_card(sound_card):
     code, checks = doctor(env=sound_card)
-    expected = {"libraries", "config", "boot file", "speaker", "microphone", "engine", "voice", "cache", "gpio", "night",
+    expected = {"libraries", "config", "boot file", "speaker", "microphone", "engine", "echo", "voice", "cache", "gpio", "night",
                 "crisis", "service", "understand"}
     assert set(checks) == expected
     for check in checks.values():
@@ -107,3 +107,9 @@ def test_with_a_damaged_model_and_a_missing_voice_the_device_still_answers(tmp_p
     assert "using the default voice instead" in result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert any(e["event"] == "practice_started" and e["practice"] == "self_compassion_break" for e in events)
+
+
+def test_echo_check_times_the_canceller_and_names_the_duplex_mode(sound_card):
+    code, checks = doctor(env=sound_card)
+    assert checks["echo"]["ok"] and "% of a core" in checks["echo"]["detail"]
+    assert "full duplex" in checks["echo"]["detail"]

@@ -174,6 +174,7 @@ def test_doctor_listen_describes_the_room_and_hears_the_person(tmp_path):
     assert checks["room"]["detail"].startswith("there is steady")
     assert checks["hearing"]["ok"], checks["hearing"]
     assert "heard \"I need a break\"" in checks["hearing"]["detail"]
+    assert checks["echo return"]["detail"].startswith("the device")  # its own voice, measured while it spoke
 
 
 def test_doctor_listen_says_plainly_when_it_did_not_hear(tmp_path):

@@ -67,6 +67,11 @@ class AsrConfig:
                           choices=["webrtc-vad", "webrtc", "webrtc-ns-gain", "speex", "none"])
     continuous: bool = _opt(True, "Find the wake and direct phrases in continuous sound (a TV talking on), "
                             "not only between silences")
+    echo_cancel: bool = _opt(True, "Take the device's own voice out of what the microphone hears (WebRTC's "
+                             "echo canceller, with what the speaker played as the reference)")
+    duplex: str = _opt("full", "While the device speaks: full (every control is heard over its voice; needs "
+                       "echo_cancel) or half (only stop and words of crisis are heard over it)",
+                       choices=["full", "half"])
     vosk_model: str = _opt("vosk-model-small-en-us-0.15", "Vosk model directory name under models/")
 
 

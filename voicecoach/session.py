@@ -16,6 +16,7 @@ from .coach import Coach
 from .coaching import build_coaching
 from .events import (ButtonPressed, Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report,
                      RequestEnded, ShowLight, StopPlayback, WakeHeard)
+from .listen.echo import EchoCanceller
 from .listen.engines import choose_engine
 from .listen.frontend import front_end
 from .listen.spotter import Spotter
@@ -25,7 +26,7 @@ from .understand.router import CONTROLS, REQUESTS, Router, normalize
 
 log = logging.getLogger(__name__)
 PACE = {"slower": 1.15, "faster": 1 / 1.15}
-BARGE_IN = ("stop", "crisis_support")  # all that is heard over the speaker's own voice
+BARGE_IN = ("stop", "crisis_support")  # all that half duplex hears over the speaker's own voice
 ALLOWED = {"idle": REQUESTS, "request": (*REQUESTS, "stop"), "guiding": CONTROLS}  # what each mode listens for
 VOLUME_STEP = 0.15
 CRISIS_AGAIN_S = 60.0  # inside other talk, a crisis phrase is answered when heard again this soon
@@ -33,8 +34,9 @@ CRISIS_AGAIN_S = 60.0  # inside other talk, a crisis phrase is answered when hea
 
 class Session:
     def __init__(self, coaching, spotter, router: Router, coach, speaker, light,
-                 report: Callable[[str, dict], None]):
+                 report: Callable[[str, dict], None], echo=None):
         self.coaching = coaching
+        self.echo = echo  # an EchoCanceller, or None
         self.router = router
         self.coach = coach
         self.speaker = speaker
@@ -52,9 +54,19 @@ class Session:
         spotter.speaker_busy = lambda: self.speaker.busy
 
     # inputs
-    def hear(self, block: np.ndarray) -> None:
+    def hear(self, block: np.ndarray, reference: np.ndarray | None = None) -> None:
+        """A microphone block, and what the speaker played while it was captured (for echo cancellation)."""
+        if self.echo is not None:
+            block = self.echo.cancel(block, reference)
         for heard in self.spotter.feed(block):
             self._heard(heard)
+
+    @property
+    def full_duplex(self) -> bool:
+        """Every control is heard over the speaker's voice: echo cancellation is on and the microphone holds
+        none of that voice (taken out, or none reaches it)."""
+        return (self.coaching.config.asr.duplex == "full" and self.echo is not None
+                and self.echo.clean_while_speaking)
 
     def post(self, event) -> None:
         if isinstance(event, ButtonPressed):
@@ -99,10 +111,11 @@ class Session:
         self.report("intent", intent.as_json())
         self.post(IntentHeard(intent, heard.mode))
 
-    @staticmethod
-    def _talked_over(heard, intent) -> bool:
-        """Half-duplex: while the speaker talks, only stop and words of crisis are heard over it (a request
-        overlaps nothing but the wake chime, so it is always heard)."""
+    def _talked_over(self, heard, intent) -> bool:
+        """Half duplex: while the speaker talks, only stop and words of crisis are heard over it (a request
+        overlaps nothing but the wake chime, so it is always heard). Full duplex hears everything."""
+        if self.full_duplex:
+            return False
         if heard.over_speaker and heard.mode != "request" and intent.name not in BARGE_IN:
             log.debug("half-duplex: %s over the speaker's own voice is not heard", intent.name)
             return True
@@ -193,7 +206,8 @@ def build_session(config, out_rate: int, light, report, engine=None, voice=None,
     router = Router()
     spotter = build_spotter(config, router, engine)
     speaker = Speaker(out_rate, coaching.delivery().volume)
-    return Session(coaching, spotter, router, Coach(), speaker, light, report)
+    echo = EchoCanceller() if config.asr.echo_cancel else None
+    return Session(coaching, spotter, router, Coach(), speaker, light, report, echo)
 
 
 def apply_config(session: Session, config) -> None:
@@ -206,5 +220,7 @@ def apply_config(session: Session, config) -> None:
         spotter.clock = session.spotter.clock
         spotter.set_mode(session.spotter.mode)
         session.attach(spotter)
+    if config.asr.echo_cancel != (session.echo is not None):
+        session.echo = EchoCanceller() if config.asr.echo_cancel else None
     if session.speaker.player is None or session.speaker.player.finished:
         session.speaker.set_volume(session.coaching.delivery().volume)

@@ -1,8 +1,10 @@
 """`voicecoach simulate`: the whole loop from a WAV file, on one timeline.
 
 The input is fed in 20 ms blocks; after each block the speaker is read for
-the same 20 ms, so OUT.wav lines up with IN.wav sample for sample. `--echo`
-mixes what the speaker plays back into the next microphone block; `--press`
+the same 20 ms, so OUT.wav lines up with IN.wav sample for sample. `--echo GAIN`
+mixes what the speaker plays back into the microphone, through a room (measure/room.py's SpeakerEcho:
+delay, reverberation, band limits, distortion, clock drift) or, with `--echo-path exact`, as an exact
+copy one block late; what was played goes to the echo canceller as its reference, as on a device. `--press`
 taps the button at an input time; `--realtime` paces the input and never
 waits for audio, so OUT.wav shows the latency a person would hear.
 
@@ -30,6 +32,7 @@ TAIL_LIMIT_S = 600.0
 class SimulationOptions:
     presses: list[float] = field(default_factory=list)
     echo: float = 0.0
+    echo_path: str = "room"  # or "exact": the played block itself, one block later
     realtime: bool = False
     tail: bool = True  # keep going after the input until the speaker is done
 
@@ -68,32 +71,54 @@ def _int16(samples: np.ndarray) -> np.ndarray:
 def _loop(session, mic: np.ndarray, options: SimulationOptions, clock: dict) -> np.ndarray:
     presses = sorted(options.presses)
     out_blocks: list[np.ndarray] = []
-    echo = np.zeros(BLOCK, np.float32)
+    played = np.zeros(BLOCK, np.float32)
+    echo = _speaker_echo(options)
     started = time.monotonic()
     n_in = len(mic) // BLOCK + (1 if len(mic) % BLOCK else 0)
     limit = n_in + int(TAIL_LIMIT_S * RATE / BLOCK)
     i = 0
     try:
         while i < limit and (i < n_in or (options.tail and _busy(session))):
-            out_blocks.append(_step(session, mic, i, options, clock, started, presses, echo))
-            echo = out_blocks[-1]
+            played = _step(session, mic, i, options, clock, started, presses, played, echo)
+            out_blocks.append(played)
             i += 1
     except KeyboardInterrupt:  # SIGINT, or SIGTERM (see the simulate command): keep what was played
         pass
     return np.concatenate(out_blocks) if out_blocks else np.zeros(0, np.float32)
 
 
+def _speaker_echo(options: SimulationOptions):
+    if not options.echo:
+        return None
+    if options.echo_path == "exact":
+        return ExactEcho(options.echo)
+    from .measure.room import SpeakerEcho
+
+    return SpeakerEcho(options.echo)
+
+
+class ExactEcho:
+    """The old test echo: an exact, delay-free copy of what was played (no room produces it)."""
+
+    def __init__(self, gain: float):
+        self.gain = gain
+
+    def feed(self, played: np.ndarray) -> np.ndarray:
+        return played * self.gain
+
+
 def _step(session, mic: np.ndarray, i: int, options: SimulationOptions, clock: dict, started: float,
-          presses: list[float], echo: np.ndarray) -> np.ndarray:
-    """One 20 ms block: the button, the microphone (with the last block's echo), then what the speaker plays."""
+          presses: list[float], played: np.ndarray, echo) -> np.ndarray:
+    """One 20 ms block: the button, the microphone (with the echo of what was just played), then what the
+    speaker plays next. The block just played is the echo canceller's reference."""
     clock["t"] = i * BLOCK / RATE
     _press_due(session, presses, clock["t"])
     if options.realtime:
         _pace(started, clock["t"])
     block = _block(mic, i)
-    if options.echo:
-        block = np.clip(block + echo * options.echo * 32767, -32768, 32767).astype(np.int16)
-    session.hear(block)
+    if echo is not None:
+        block = np.clip(block + echo.feed(played) * 32767, -32768, 32767).astype(np.int16)
+    session.hear(block, played)
     out, events = session.speaker.read(BLOCK, wait=not options.realtime)
     session.played(events)
     return out

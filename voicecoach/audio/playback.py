@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable
 
 import numpy as np
@@ -31,6 +32,7 @@ class Speaker:
         self._retired: list = []  # players done with, whose thread may still finish a sentence
         self.played = 0  # samples handed to the device
         self.last_sound = -1.0  # output time (s) of the last audible block
+        self.reference = None  # an EchoReference: what was played, at the time it reaches the speaker
         self._lock = threading.Lock()
 
     @property
@@ -82,18 +84,26 @@ class Speaker:
     def player(self):
         return self._player
 
-    def read(self, frames: int, wait: bool = False) -> tuple[np.ndarray, list]:
+    def read(self, frames: int, wait: bool = False, at: float | None = None) -> tuple[np.ndarray, list]:
+        """The next `frames` samples, at the volume; `at` is when they reach the speaker (for the echo
+        canceller's reference: what is read and never played, after a fault, is not written there)."""
+        block, events = self._next(frames, wait)
+        self.played += frames
+        if at is not None and self.reference is not None:
+            self.reference.write(block, self.rate, at)
+        return block, events
+
+    def _next(self, frames: int, wait: bool) -> tuple[np.ndarray, list]:
         player = self._player
         if player is None:
-            self.played += frames
             return np.zeros(frames, np.float32), []
         block, events = player.read(frames, wait)
         if self._fading:
             self._mix_fading(block, wait)
         self._apply_gain(block)
-        self.played += frames
+        np.clip(block, -1.0, 1.0, out=block)
         if np.max(np.abs(block)) > AUDIBLE:
-            self.last_sound = self.played / self.rate
+            self.last_sound = (self.played + frames) / self.rate
         return block, events
 
     def _mix_fading(self, block: np.ndarray, wait: bool) -> None:
@@ -151,11 +161,16 @@ class OutputStream(PortAudioStream):
     def _callback(self, outdata, frames, time_info, status) -> None:
         if status.output_underflow:
             self.underflows += 1
-        block, events = self.speaker.read(frames)
-        outdata[:, 0] = (np.clip(block, -1.0, 1.0) * 32767.0).astype(np.int16)
+        block, events = self.speaker.read(frames, at=self._play_time(time_info))
+        outdata[:, 0] = (block * 32767.0).astype(np.int16)
         self.blocks += 1
         if events:
             self.on_events(events)
+
+    def _play_time(self, time_info) -> float:
+        """When this block reaches the speaker: PortAudio's own estimate (on the clock the microphone's
+        capture times use), or now plus the stream's latency where the host API gives none."""
+        return time_info.outputBufferDacTime or time.monotonic() + self.latency
 
     @property
     def latency(self) -> float:

@@ -18,7 +18,11 @@ def register(sub) -> None:
     p.add_argument("wav")
     p.add_argument("--out", metavar="OUT.wav")
     p.add_argument("--press", type=float, action="append", default=[], metavar="SECONDS")
-    p.add_argument("--echo", type=float, default=0.0, metavar="GAIN")
+    p.add_argument("--echo", type=float, default=0.0, metavar="GAIN",
+                   help="the speaker's own voice fed back to the microphone at this gain (0 to 2)")
+    p.add_argument("--echo-path", choices=["room", "exact"], default="room",
+                   help="room: through a reverberant room, with delay, band limits, distortion and clock drift; "
+                        "exact: a plain copy of what was played")
     p.add_argument("--realtime", action="store_true")
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true")
@@ -54,7 +58,8 @@ def cmd_simulate(args, config) -> int:
         raise UserFacingError(f"--echo {args.echo} is out of range; use a gain from 0.0 to 2.0")
     if any(t < 0 for t in args.press):
         raise UserFacingError("--press takes a time in seconds from the start of the input, 0 or more")
-    options = SimulationOptions(presses=args.press, echo=args.echo, realtime=args.realtime)
+    options = SimulationOptions(presses=args.press, echo=args.echo, echo_path=args.echo_path,
+                                realtime=args.realtime)
     report = _json_report if args.json else _text_report
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # ends the run like Ctrl-C: exit 0, OUT written
     try:

@@ -23,8 +23,10 @@ def output_rate(device) -> int:
 
 
 class DeviceAudio:
-    def __init__(self, audio_config, speaker, inbox: Inbox, light, watchdog):
+    def __init__(self, audio_config, speaker, inbox: Inbox, light, watchdog, reference=None):
         self.config = audio_config
+        self.reference = reference  # what the speaker played, for the microphone's echo cancellation
+        speaker.reference = reference
         self.speaker = speaker
         self.inbox = inbox
         self.light = light
@@ -37,7 +39,7 @@ class DeviceAudio:
         return OutputStream(self.speaker, device=self.config.output_device or None, on_events=on_events)
 
     def _open_microphone(self):
-        return Microphone(self.inbox, device=self.config.input_device or None)
+        return Microphone(self.inbox, device=self.config.input_device or None, reference=self.reference)
 
     def _rescan(self) -> None:
         for link in self.links:

@@ -14,6 +14,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..config import ConfigError, default_cache_dir, load_config, voices_dir
 from .libraries import PARTS, explain, missing_library, unloadable
 
@@ -48,8 +50,8 @@ def blocking(checks: list[Check]) -> bool:
 def run_checks(config_path: str | None) -> list[Check]:
     config, first = check_config(config_path)
     checks = [first, check_boot_file()]
-    for check in (check_libraries, check_output, check_input, check_engine, check_understanding, check_voice,
-                  check_cache, check_gpio, check_night, check_crisis_lines, check_service):
+    for check in (check_libraries, check_output, check_input, check_engine, check_echo, check_understanding,
+                  check_voice, check_cache, check_gpio, check_night, check_crisis_lines, check_service):
         try:
             checks.append(check(config))
         except Exception as exc:  # a check that breaks is itself a finding, never a traceback
@@ -200,6 +202,29 @@ def check_engine(config) -> Check:
     return passed("engine", f"Vosk, model {model.name}")
 
 
+def check_echo(config) -> Check:
+    """Echo cancellation loads and keeps up here: timed on a few seconds of a room's echo."""
+    from ..listen.echo import BUDGET, EchoCanceller
+    from ..measure.room import SpeakerEcho
+
+    if not config.asr.echo_cancel:
+        return passed("echo", "echo cancellation is off ([asr] echo_cancel): over its own voice the device "
+                      "hears only stop and words of crisis")
+    canceller, room = EchoCanceller(), SpeakerEcho(0.5)
+    rng = np.random.default_rng(0)
+    for _ in range(250):
+        played = (rng.standard_normal(320) * 0.1).astype(np.float32)
+        canceller.cancel((np.clip(room.feed(played), -1, 1) * 32767).astype(np.int16), played)
+    cost = f"WebRTC's AEC3 takes {100 * canceller.share:.1f} % of a core"
+    if canceller.share > BUDGET:
+        return failed("echo", f"echo cancellation cannot keep up here ({cost}); the device will hear only stop "
+                      "and words of crisis over its own voice", "use a faster board, or set [asr] "
+                      "duplex = \"half\" and echo_cancel = false")
+    mode = ("every control is heard over the device's voice (full duplex)" if config.asr.duplex == "full"
+            else "over its own voice the device hears only stop and words of crisis (duplex = half)")
+    return passed("echo", f"{cost}; {mode}")
+
+
 def check_understanding(config) -> Check:
     from ..understand.embed import model_dir
 
@@ -334,7 +359,8 @@ def listen_checks(config, seconds: float = 10.0, attempt: float = 8.0) -> list[C
         started = time.monotonic()
         while speaker.busy and time.monotonic() - started < 30:
             time.sleep(0.05)
-        source.skip(time.monotonic() - started + out.latency + 0.3)  # while it spoke it heard its own voice
+        # while it spoke it heard its own voice: how loud, and how much of it echo cancellation takes out
+        findings.append(_echo_finding(source.take_pairs(time.monotonic() - started + out.latency + 0.3)))
         heard = listen_for_phrase(spotter, source, attempt, room.level_db)
         findings.append(Check("hearing", heard.heard, heard.describe(), "" if heard.heard else
                               "speak toward the device from nearer, or move it away from the noise, and try again"))
@@ -344,6 +370,15 @@ def listen_checks(config, seconds: float = 10.0, attempt: float = 8.0) -> list[C
             stream.close()
 
 
+def _echo_finding(pairs: list) -> Check:
+    from ..listen.echo import measure_echo
+
+    echo = measure_echo(pairs)
+    return Check("echo return", echo.ok, echo.describe(), "" if echo.ok else
+                 "turn the volume down or move the microphone away from the speaker; over its own voice the "
+                 "device will hear only stop and words of crisis")
+
+
 def _listening_parts(config):
     from ..session import build_spotter
     from ..coaching import build_coaching
@@ -351,18 +386,21 @@ def _listening_parts(config):
     from ..audio.playback import OutputStream, Speaker
     from ..listen.room_check import PROMPT
     from ..practices.player import Player
-    from ..practices.schema import Say
+    from ..practices.schema import Cue, Say
+    from ..listen.echo import EchoReference
     from .audio_links import output_rate
     from ..understand.router import Router
 
     rate = output_rate(config.audio.output_device or None)
     coaching = build_coaching(config, out_rate=rate)
     speaker = Speaker(rate, coaching.delivery().volume)
-    prompt = Player("doctor", [Say((PROMPT,))], coaching.renderer, coaching.delivery())
+    prompt = Player("doctor", [Cue("chime"), Say((PROMPT,))], coaching.renderer, coaching.delivery())
+    speaker.reference = EchoReference()
     out = OutputStream(speaker, device=config.audio.output_device or None)
     # room for ten minutes of sound: nothing is dropped while a check runs, even from a capture that is
     # not paced in real time (ALSA's file plugin, in tests)
-    mic = Microphone(Inbox(max_blocks=30000), device=config.audio.input_device or None)
+    mic = Microphone(Inbox(max_blocks=30000), device=config.audio.input_device or None,
+                     reference=speaker.reference)
     return mic, speaker, out, build_spotter(config, Router()), prompt
 
 

@@ -16,6 +16,7 @@ from ..audio.capture import Inbox
 from ..events import ButtonPressed, ButtonReleased, Shutdown
 from ..hardware.button import open_button
 from ..hardware.light import NoLight, StatusLight, open_light
+from ..listen.echo import EchoReference
 from ..session import build_session
 from .audio_links import DeviceAudio, output_rate
 from .memory import IdleTidy
@@ -41,7 +42,8 @@ class Runtime:
         self.session = build_session(config, output_rate(config.audio.output_device or None), self.light,
                                      self._log_report)
         self.watchdog = Watchdog()
-        self.audio = DeviceAudio(config.audio, self.session.speaker, self.inbox, self.light, self.watchdog)
+        self.audio = DeviceAudio(config.audio, self.session.speaker, self.inbox, self.light, self.watchdog,
+                                 EchoReference())
         self.keeper = SettingsKeeper(settings, config, self.light, self.watchdog, self.inbox.put_event)
         self.tidy = IdleTidy()
         self.button = None if fake else open_button(config.button.pin, self.inbox.put_event, config.button.hold_time)
@@ -95,9 +97,9 @@ class Runtime:
             if events:
                 self.session.played(events)
 
-    def _dispatch(self, kind: str, item) -> None:
+    def _dispatch(self, kind: str, item, reference=None) -> None:
         if kind == "block":
-            self.session.hear(item)
+            self.session.hear(item, reference)
         elif isinstance(item, tuple) and item[0] == "played":
             self.session.played(item[1])
         else:

@@ -75,18 +75,18 @@ class BlockSource:
         self.inbox = inbox
 
     def take(self, seconds: float) -> list[np.ndarray]:
+        return [block for block, _ in self.take_pairs(seconds)]
+
+    def take_pairs(self, seconds: float) -> list[tuple]:
+        """Blocks with what the speaker played as each was captured (None without a reference)."""
         wanted = int(seconds * RATE / BLOCK)
-        blocks: list[np.ndarray] = []
+        pairs: list[tuple] = []
         deadline = time.monotonic() + seconds + 3.0
-        while len(blocks) < wanted and time.monotonic() < deadline:
+        while len(pairs) < wanted and time.monotonic() < deadline:
             item = self.inbox.get(0.2)
             if item and item[0] == "block":
-                blocks.append(item[1])
-        return blocks
-
-    def skip(self, seconds: float) -> None:
-        """Let this much sound go by unheard (the device's own voice)."""
-        self.take(seconds)
+                pairs.append((item[1], item[2]))
+        return pairs
 
 
 def listen_for_phrase(spotter, source: BlockSource, seconds: float, room_db: float) -> HearingResult:

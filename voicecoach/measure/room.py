@@ -123,3 +123,51 @@ def reading(words: int, offset: int = 0) -> str:
     text = " ".join(p.read_text(errors="replace") for p in files if p.is_file()).split()
     text = [w for w in text if any(c.isalpha() for c in w)]
     return " ".join((text * (1 + (offset + words) // max(1, len(text))))[offset:offset + words])
+
+
+class SpeakerEcho:
+    """The device's own voice as its microphone hears it, 20 ms at a time: the loudspeaker's band limits and
+    mild distortion, a delay, a reverberant room, and the small clock drift between speaker and microphone.
+    `gain` is the echo's level against what was played (1.0: as loud at the microphone as it left)."""
+
+    def __init__(self, gain: float, seed: int = 0, delay_s: float = 0.03, rt60: float = 0.35,
+                 drift_ppm: float = 60.0):
+        rng = np.random.default_rng(seed)
+        path = np.convolve(_loudspeaker_band(), room_response(rt60, rng))
+        path = np.concatenate([np.zeros(int(delay_s * RATE), np.float32), path])
+        self.path = (gain * path / np.sqrt(np.sum(path ** 2))).astype(np.float32)
+        self.step = 1.0 - drift_ppm * 1e-6  # microphone samples per speaker sample
+        self._size = 1 << int(np.ceil(np.log2(BLOCK_SIZE + len(self.path))))
+        self._spectrum = np.fft.rfft(self.path, self._size)
+        self._ringing = np.zeros(len(self.path) - 1, np.float32)  # the room's sound still to come
+        self._heard = np.zeros(0, np.float32)  # echo on the speaker's clock, not yet read by the microphone
+        self._position = 0.0  # where the microphone's clock is in `_heard`
+
+    def feed(self, played: np.ndarray) -> np.ndarray:
+        """What the microphone picks up of the block just played (as many samples)."""
+        driven = np.tanh(1.5 * played) / 1.5  # a small loudspeaker, pushed: a little distortion
+        sound = np.fft.irfft(np.fft.rfft(driven, self._size) * self._spectrum, self._size)[: len(played) + len(self._ringing)]
+        sound[: len(self._ringing)] += self._ringing
+        self._ringing = sound[len(played):].astype(np.float32)
+        self._heard = np.concatenate([self._heard, sound[: len(played)].astype(np.float32)])
+        return self._read(len(played))
+
+    def _read(self, frames: int) -> np.ndarray:
+        where = self._position + np.arange(frames) * self.step
+        out = np.interp(where, np.arange(len(self._heard)), self._heard).astype(np.float32)
+        self._position += frames * self.step
+        used = int(self._position) - 1
+        if used > 0:
+            self._heard = self._heard[used:]
+            self._position -= used
+        return out
+
+
+BLOCK_SIZE = 320
+
+
+def _loudspeaker_band(low: float = 180.0, high: float = 6500.0, taps: int = 129) -> np.ndarray:
+    """A small loudspeaker passes little below `low` or above `high` (a windowed-sinc band-pass)."""
+    n = np.arange(taps) - (taps - 1) / 2
+    sinc = lambda f: 2 * f / RATE * np.sinc(2 * f / RATE * n)  # noqa: E731
+    return ((sinc(high) - sinc(low)) * np.hamming(taps)).astype(np.float32)
