@@ -67,7 +67,7 @@ def test_microphone_reads_a_real_input_stream(tmp_path):
         from voicecoach.audio.capture import Inbox, Microphone
         inbox = Inbox(max_blocks=100000)
         mic = Microphone(inbox).start(); time.sleep(0.5); mic.close()
-        blocks = list(inbox.blocks)
+        blocks = [block for block, _ in inbox.blocks]
         print(len(blocks), len(blocks[0]), int(np.abs(np.concatenate(blocks[:50])).max()), inbox.dropped)
     """)
     assert result.returncode == 0, result.stderr

@@ -13,9 +13,11 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("eval", help="listening evaluation: in rooms, in our voices and in held-out ones")
-    p.add_argument("part", choices=["requests", "room"],
+    p.add_argument("part", choices=["requests", "room", "talk-over"],
                    help="requests: after a wake, open transcription + router, in quiet; room: wake, direct "
-                        "phrase and requests in room conditions, and false wakes on long read text")
+                        "phrase and requests in room conditions, and false wakes on long read text; talk-over: "
+                        "controls said over the device's voice with its echo in the room, and whole practices "
+                        "with the echo and nobody speaking (our own voices only)")
     p.add_argument("--voices", choices=["tuning", "held-out", "all"], default="all",
                    help="tuning: Piper and espeak-ng; held-out: flite and festival (never tuned on)")
     p.add_argument("--conditions", nargs="+", metavar="NAME",
@@ -23,6 +25,8 @@ def register(sub) -> None:
     p.add_argument("--per-group", type=int, metavar="N", help="at most N voices of each group (room only)")
     p.add_argument("--negative-minutes", type=float, default=0.0, metavar="M",
                    help="minutes of read text for false wakes, shared among the voices (room only)")
+    p.add_argument("--practices", type=int, default=0, metavar="N",
+                   help="whole practices with the echo at +10 dB and nobody speaking (talk-over only)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
@@ -46,6 +50,8 @@ def cmd_eval(args, config) -> int:
 
     if args.part == "room":
         return _eval_room(args, config)
+    if args.part == "talk-over":
+        return _eval_talk_over(args, config)
     report = eval_requests(config, args.voices)
     print(json.dumps(report) if args.json else requests_table(report))
     return 0
@@ -65,6 +71,24 @@ def _eval_room(args, config) -> int:
                           "cpu_share": report.cpu_s / max(report.seconds_fed, 1e-9), "groups": groups}))
     else:
         print(room_table(report, groups))
+    return 0
+
+
+def _eval_talk_over(args, config) -> int:
+    from ..measure.talk_over import eval_talk_over, talk_over_table
+
+    if args.practices < 0 or (args.per_group is not None and args.per_group < 1):
+        raise UserFacingError("--practices must be 0 or more and --per-group 1 or more")
+    if args.voices == "held-out":
+        raise UserFacingError("talk-over is measured on our own voices only (Piper and espeak-ng)")
+    report = eval_talk_over(config, args.per_group, args.practices)
+    if args.json:
+        print(json.dumps({"rows": [[echo, duplex, *cells] for (echo, duplex), cells in report.rows.items()],
+                          "self_practices": report.self_practices, "self_minutes": round(report.self_minutes, 1),
+                          "self_triggers": [[n, request, event] for n, request, event in report.self_triggers],
+                          "misses": report.misses, "cpu_share": report.cpu_share}))
+    else:
+        print(talk_over_table(report))
     return 0
 
 

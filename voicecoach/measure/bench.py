@@ -220,6 +220,25 @@ class Bench:
                 self.session.hear(audio[i * BLOCK:(i + 1) * BLOCK])
         return round(100 * (time.process_time() - c0) / (time.perf_counter() - t0), 1)
 
+    def echo_cost(self, seconds: float) -> dict:
+        """Echo cancellation on its own: the device's voice through a room under idle talk. Its share of a
+        core, and the time it adds to each microphone block before listening (the delay it adds to the
+        button's and the reply's paths, p50/p95). idle_cpu_percent includes it already."""
+        from ..listen.echo import EchoCanceller
+        from .room import SpeakerEcho
+
+        played = idle_audio(seconds).astype(np.float32) / 32767
+        person = idle_audio(seconds)[::-1]
+        canceller, room, spent = EchoCanceller(), SpeakerEcho(0.5), []
+        for i in range(len(played) // BLOCK):
+            ref = played[i * BLOCK:(i + 1) * BLOCK]
+            mic = np.clip(person[i * BLOCK:(i + 1) * BLOCK] + room.feed(ref) * 32767, -32768, 32767).astype(np.int16)
+            t0 = time.perf_counter()
+            canceller.cancel(mic, ref)
+            spent.append((time.perf_counter() - t0) * 1000)
+        return {"echo_cancel_percent": round(100 * canceller.share, 1),
+                "echo_cancel_block_ms": percentiles(spent)}
+
     def close(self) -> None:
         self.device.close()
         self.session.speaker.close()

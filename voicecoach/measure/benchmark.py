@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 TARGETS = {"button_to_audio_ms": 30.0, "speech_end_to_audio_ms": 450.0, "request_end_to_audio_ms": 600.0,
-           "idle_cpu_percent": 10.0, "rss_mb": 350.0}
+           "idle_cpu_percent": 10.0, "rss_mb": 350.0, "echo_cancel_percent": 5.0, "echo_cancel_block_ms": 10.0}
 FILE_SINK = """pcm.!default {{ type asym; playback.pcm {{ type file; slave.pcm "null"; file "{out}"; format "raw" }}
 capture.pcm {{ type file; slave.pcm "null"; file "/dev/null"; infile "/dev/zero"; format "raw" }} }}
 """
@@ -41,6 +41,7 @@ def run_bench(config, quick: bool) -> dict:
             "request_end_to_audio_ms": percentiles(bench.request_end_to_audio()),
             **bench.tts(),
             "idle_cpu_percent": bench.idle_cpu(idle_seconds),
+            **bench.echo_cost(idle_seconds),
             "rss_mb": rss_mb(),
         }
     finally:
@@ -84,7 +85,7 @@ def ratios(ours: dict, baseline: dict) -> dict:
 def table(result: dict) -> str:
     rows = [f"{'measure':26s} {'ours':>16s} {'baseline':>16s} {'better by':>10s} {'target':>8s}"]
     for key in ("button_to_audio_ms", "speech_end_to_audio_ms", "request_end_to_audio_ms", "tts_first_audio_ms",
-                "tts_rtf", "idle_cpu_percent", "rss_mb"):
+                "tts_rtf", "idle_cpu_percent", "echo_cancel_percent", "echo_cancel_block_ms", "rss_mb"):
         rows.append(f"{key:26s} {_show(result[key]):>16s} {_show(result['baseline'].get(key, '')):>16s} "
                     f"{_ratio(result['ratios'].get(key)):>10s} {_show(TARGETS.get(key, '')):>8s}")
     rows.append(f"(p50/p95 over n trials; {result['machine']['output']}; {result['seconds']} s)")
