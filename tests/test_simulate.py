@@ -111,8 +111,8 @@ def test_unclear_request_gets_a_gentle_line_listens_once_more_then_returns_to_id
 
 
 def test_realtime_run_keeps_the_same_timeline(simulate):
-    # the Break at any hour: at night a tap starts the bedside session, 13 minutes of real time here
-    events, out = simulate(silence(2.0), "--press", "0.5", "--realtime", config='[button]\nat_night = "break"\n')
+    # by day a tap starts the Break; a second tap stops it, so the run lasts seconds of real time, not minutes
+    events, out = simulate(silence(2.0), "--press", "0.5", "--press", "1.5", "--realtime", "--day")
     assert first(events, "wake")["t"] == pytest.approx(0.5, abs=0.03)
     first_sound = np.flatnonzero(np.abs(out) > 0.01)[0] / 16000
     assert 0.5 <= first_sound < 0.6
@@ -167,3 +167,21 @@ def test_a_realtime_run_ends_on_a_signal_with_exit_0(tmp_path, sig, shared_cache
     proc.send_signal(getattr(signal, sig))
     assert proc.wait(timeout=10) == 0, proc.stderr.read().decode()
     assert time.monotonic() - sent < 1.5 and out.stat().st_size > 44  # what was played so far is written
+
+
+def test_over_the_device_voice_full_duplex_hears_every_control_and_half_duplex_only_stop(simulate, joe):
+    """No echo reaches this microphone (one across the room): nothing of the device's voice to take out."""
+    at_any_hour = '[button]\nat_night = "break"\n'
+    timeline, _ = simulate(silence(12.0), "--press", "0.5", "--press", "11", "--day", config=at_any_hour)
+    second_line = [e["t"] for e in timeline if e["event"] == "said"][1]
+    pause = piper_speech(joe, "Pause.", 1.25)
+    audio = scene(silence(second_line + 0.8), pause * (0.03 / np.sqrt(np.mean(pause ** 2))), silence(4.0))
+    events = {}
+    for duplex in ("full", "half"):
+        events[duplex], _ = simulate(audio, "--press", "0.5", "--press", "11", "--day",
+                                     config=at_any_hour + f'[asr]\nduplex = "{duplex}"\n')
+    paused = [e for e in events["full"] if e["event"] == "paused"]
+    assert paused and second_line < paused[0]["t"] < second_line + 3.0
+    assert "paused" not in names(events["half"]) and "intent" not in names(events["half"])
+    said_over = [e for e in events["full"] if e["event"] == "said" and e["t"] <= paused[0]["t"]]
+    assert said_over[-1]["t"] == second_line  # it was said over the device's second line

@@ -4,7 +4,8 @@ The input is fed in 20 ms blocks; after each block the speaker is read for
 the same 20 ms, so OUT.wav lines up with IN.wav sample for sample. `--echo GAIN`
 mixes what the speaker plays back into the microphone, through a room (measure/room.py's SpeakerEcho:
 delay, reverberation, band limits, distortion, clock drift) or, with `--echo-path exact`, as an exact
-copy one block late; what was played goes to the echo canceller as its reference, as on a device. `--press`
+copy one block late; what was played goes to the echo canceller as its reference, as on a device.
+`--day` or `--night` fixes the delivery whatever the clock says. `--press`
 taps the button at an input time; `--realtime` paces the input and never
 waits for audio, so OUT.wav shows the latency a person would hear.
 
@@ -35,6 +36,7 @@ class SimulationOptions:
     echo_path: str = "room"  # or "exact": the played block itself, one block later
     realtime: bool = False
     tail: bool = True  # keep going after the input until the speaker is done
+    night: bool | None = None  # night or day delivery whatever the clock says; None: by the clock
 
 
 def run_simulation(config, wav_path: str, out_path: str | None, report, options: SimulationOptions,
@@ -48,7 +50,7 @@ def run_simulation(config, wav_path: str, out_path: str | None, report, options:
         voice = load_voice(config.voice.name, voices_dir(), config.voice.threads, steady=True)
     clock = {"t": 0.0}
     timed = lambda event, data: report(event, {"t": round(clock["t"], 3), **data})
-    session = build_for_simulation(config, timed, engine, voice, seed)
+    session = build_for_simulation(config, timed, engine, voice, seed, options.night)
     try:
         out = _loop(session, _int16(samples), options, clock)
     finally:
@@ -58,10 +60,10 @@ def run_simulation(config, wav_path: str, out_path: str | None, report, options:
     return out
 
 
-def build_for_simulation(config, report, engine=None, voice=None, seed=None):
+def build_for_simulation(config, report, engine=None, voice=None, seed=None, night=None):
     from .session import build_session
 
-    return build_session(config, RATE, NoLight(), report, engine=engine, voice=voice, seed=seed)
+    return build_session(config, RATE, NoLight(), report, engine=engine, voice=voice, seed=seed, night=night)
 
 
 def _int16(samples: np.ndarray) -> np.ndarray:

@@ -24,6 +24,11 @@ def register(sub) -> None:
                    help="room: through a reverberant room, with delay, band limits, distortion and clock drift; "
                         "exact: a plain copy of what was played")
     p.add_argument("--realtime", action="store_true")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--day", dest="night", action="store_false", default=None,
+                      help="day delivery, whatever the clock says")
+    when.add_argument("--night", dest="night", action="store_true", default=None, help="night delivery (and the button's "
+                      "night practice), whatever the clock says")
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_simulate)
@@ -59,7 +64,7 @@ def cmd_simulate(args, config) -> int:
     if any(t < 0 for t in args.press):
         raise UserFacingError("--press takes a time in seconds from the start of the input, 0 or more")
     options = SimulationOptions(presses=args.press, echo=args.echo, echo_path=args.echo_path,
-                                realtime=args.realtime)
+                                realtime=args.realtime, night=args.night)
     report = _json_report if args.json else _text_report
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # ends the run like Ctrl-C: exit 0, OUT written
     try:

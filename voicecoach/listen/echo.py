@@ -151,7 +151,7 @@ class EchoCanceller:
     it stops, says so once, and `keeping_up` turns False. Unless `clean_while_speaking`, the session hears
     only stop and words of crisis over its own voice (half duplex)."""
 
-    def __init__(self, budget: float = BUDGET, clock=time.perf_counter):
+    def __init__(self, budget: float = BUDGET, clock=time.thread_time):
         from pywebrtc_audio import EchoCanceller as Aec3
 
         self._aec = Aec3(sample_rate=RATE)
@@ -159,7 +159,7 @@ class EchoCanceller:
         self.clock = clock
         self.keeping_up = True
         self.blocks = 0
-        self.seconds = 0.0  # time spent cancelling
+        self.seconds = 0.0  # processor time spent cancelling (not wall time: a busy machine is not its cost)
         self._recent = 0.0  # share of real time, averaged over the last few seconds
         self.coupling = Coupling()
         self.cancelled = None

@@ -205,8 +205,8 @@ def _self_trigger(report: TalkOverReport, config, engine, voice, level: float, p
             trial.session.post(IntentHeard(router.route(request), "idle"))
             trial.run_until(lambda: trial.count("practice_finished") >= 1, 1800.0)
             trial.run_for(2.0)
-            unwanted = [e for e in trial.events if e["event"] in ("wake", "intent", "control", "paused",
-                                                                  "practice_stopped", "transcript")]
+            unwanted = [e for e in trial.events if e["t"] > 0 and e["event"] in (
+                "wake", "intent", "control", "paused", "practice_stopped", "transcript")]  # not the request itself
             report.self_triggers.extend((n, request, e) for e in unwanted)
             report.self_minutes += trial.t / 60
             report.self_practices += 1
@@ -238,6 +238,8 @@ def talk_over_table(report: TalkOverReport) -> str:
 
 def eval_talk_over(config, per_group: int | None = None, self_practices: int = 0, echoes=ECHO_DB,
                    progress=None) -> TalkOverReport:
-    """On our own voices only (Piper and espeak-ng): nothing here is flite's or festival's."""
-    chosen = available(TUNING)[:per_group] if per_group else available(TUNING)
+    """On our own voices only (Piper and espeak-ng): nothing here is flite's or festival's. Not Piper at the
+    device's own pace: a person is not the device."""
+    voices = [v for v in available(TUNING) if v != "piper:1.0"]
+    chosen = voices[:per_group] if per_group else voices
     return measure_talk_over(config, chosen, echoes, self_practices=self_practices, progress=progress)
