@@ -115,6 +115,10 @@ def test_aec3_takes_a_room_echo_out_and_says_it_found_one():
     after = np.mean([level_db(o) for o in out[late]])
     assert aec.coupling.verdict == "found" and aec.clean_while_speaking
     assert before - after > 25
+    quiet = np.zeros(320, np.float32)
+    room = [(np.random.default_rng(i).standard_normal(320) * 300).astype(np.int16) for i in range(50)]
+    idle = [aec.cancel(mic, quiet) for mic in room]
+    assert all(np.array_equal(o, m) for o, m in zip(idle[30:], room[30:]))  # idle: the room as it came
 
 
 def test_with_no_echo_the_sound_goes_on_as_it_came():

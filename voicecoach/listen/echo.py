@@ -37,6 +37,7 @@ ENOUGH_PLAYING = 100   # blocks of the speaker talking needed for a judgement (2
 COUPLED = 0.4          # the correlation of loudness that says the speaker reaches the microphone
 SILENT_DB = -70.0      # a reference block quieter than this is the speaker silent
 ABOVE_ROOM_DB = 3.0    # ...and the microphone must be this much louder while it talks than while it is silent
+TAIL_BLOCKS = 25       # the room rings on after the speaker stops: cleaned this long after (0.5 s)
 
 
 class EchoReference:
@@ -146,8 +147,8 @@ def level_db(samples: np.ndarray) -> float:
 
 
 class EchoCanceller:
-    """WebRTC's AEC3 on 20 ms int16 blocks. Its output is used while the speaker is seen to reach the
-    microphone (`Coupling`). It watches its own cost: averaged over a few seconds, past BUDGET of real time
+    """WebRTC's AEC3 on 20 ms int16 blocks. Its output is used while the speaker plays (and half a second
+    after) and is seen to reach the microphone (`Coupling`); in between, what is heard goes on as it came. It watches its own cost: averaged over a few seconds, past BUDGET of real time
     it stops, says so once, and `keeping_up` turns False. Unless `clean_while_speaking`, the session hears
     only stop and words of crisis over its own voice (half duplex)."""
 
@@ -163,6 +164,7 @@ class EchoCanceller:
         self._recent = 0.0  # share of real time, averaged over the last few seconds
         self.coupling = Coupling()
         self.cancelled = None
+        self._quiet_blocks = TAIL_BLOCKS  # blocks since the speaker last played anything
 
     def cancel(self, mic: np.ndarray, reference: np.ndarray | None) -> np.ndarray:
         if not self.keeping_up:
@@ -171,10 +173,13 @@ class EchoCanceller:
         mic = np.ascontiguousarray(mic, dtype=np.int16)
         started = self.clock()
         clean = self._aec.process(mic, far)
-        self.coupling.push(level_db(mic), level_db(far))
+        played_db = level_db(far)
+        self.coupling.push(level_db(mic), played_db)
         self._account(self.clock() - started)
         self.cancelled = clean  # AEC3's output, used or not
-        return clean if self.coupling.coupled else mic
+        self._quiet_blocks = 0 if played_db > SILENT_DB else self._quiet_blocks + 1
+        echoing = self._quiet_blocks < TAIL_BLOCKS  # idle listening hears the room as it came
+        return clean if echoing and self.coupling.coupled else mic
 
     @property
     def clean_while_speaking(self) -> bool:
@@ -196,9 +201,6 @@ class EchoCanceller:
     def share(self) -> float:
         """Time spent cancelling, as a share of the audio's own time."""
         return self.seconds / max(self.blocks * BLOCK / RATE, 1e-9)
-
-    def reset(self) -> None:
-        self._aec.reset()
 
 
 def _int16(samples: np.ndarray) -> np.ndarray:
