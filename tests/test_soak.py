@@ -7,7 +7,7 @@ from conftest import run_cli
 
 def test_two_thousand_sessions_hold_memory_threads_and_files_flat(shared_cache):
     result = run_cli("soak", "--sessions", "2000", "--warmup", "200",
-                     env={"VOICECOACH_CACHE_DIR": str(shared_cache)}, timeout=1800)
+                     env={"VOICECOACH_CACHE_DIR": str(shared_cache)}, timeout=2700)
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     print(figures)

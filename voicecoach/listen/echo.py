@@ -147,8 +147,9 @@ def level_db(samples: np.ndarray) -> float:
 
 
 class EchoCanceller:
-    """WebRTC's AEC3 on 20 ms int16 blocks. Its output is used while the speaker plays (and half a second
-    after) and is seen to reach the microphone (`Coupling`); in between, what is heard goes on as it came. It watches its own cost: averaged over a few seconds, past BUDGET of real time
+    """WebRTC's AEC3 on 20 ms int16 blocks, while the speaker plays and half a second after, unless none of
+    it reaches the microphone (then, as in idle, it costs nothing). Its output is used when the speaker is
+    seen to reach the microphone (`Coupling`); otherwise what is heard goes on as it came. It watches its own cost: averaged over a few seconds, past BUDGET of real time
     it stops, says so once, and `keeping_up` turns False. Unless `clean_while_speaking`, the session hears
     only stop and words of crisis over its own voice (half duplex)."""
 
@@ -164,22 +165,23 @@ class EchoCanceller:
         self._recent = 0.0  # share of real time, averaged over the last few seconds
         self.coupling = Coupling()
         self.cancelled = None
-        self._quiet_blocks = TAIL_BLOCKS  # blocks since the speaker last played anything
+        self._quiet_blocks = TAIL_BLOCKS  # blocks since the speaker last played anything (idle: no work)
 
     def cancel(self, mic: np.ndarray, reference: np.ndarray | None) -> np.ndarray:
         if not self.keeping_up:
             return mic
         far = np.zeros(len(mic), np.int16) if reference is None else _int16(reference)
         mic = np.ascontiguousarray(mic, dtype=np.int16)
+        played_db = level_db(far)
+        self._quiet_blocks = 0 if played_db > SILENT_DB else self._quiet_blocks + 1
+        self.coupling.push(level_db(mic), played_db)
+        if self._quiet_blocks >= TAIL_BLOCKS or self.coupling.verdict == "none":
+            return mic  # idle, or none of the speaker reaches the microphone: nothing to take out
         started = self.clock()
         clean = self._aec.process(mic, far)
-        played_db = level_db(far)
-        self.coupling.push(level_db(mic), played_db)
         self._account(self.clock() - started)
         self.cancelled = clean  # AEC3's output, used or not
-        self._quiet_blocks = 0 if played_db > SILENT_DB else self._quiet_blocks + 1
-        echoing = self._quiet_blocks < TAIL_BLOCKS  # idle listening hears the room as it came
-        return clean if echoing and self.coupling.coupled else mic
+        return clean if self.coupling.coupled else mic
 
     @property
     def clean_while_speaking(self) -> bool:
