@@ -4,7 +4,8 @@ import pytest
 
 from tests.conftest import espeak
 from voicecoach.audio.playback import Speaker
-from voicecoach.listen.echo import Coupling, EchoCanceller, EchoReference, level_db
+from voicecoach.listen.echo import Coupling, EchoCanceller, EchoReference
+from voicecoach.listen.endpoint import block_level
 from voicecoach.measure.room import SpeakerEcho
 
 RATE = 16000
@@ -111,8 +112,8 @@ def test_aec3_takes_a_room_echo_out_and_says_it_found_one():
     blocks = voice_and_echo(0.5)
     out = [aec.cancel(mic, ref) for mic, ref in blocks]
     late = slice(len(blocks) // 2, None)
-    before = np.mean([level_db(m) for m, _ in blocks[late]])
-    after = np.mean([level_db(o) for o in out[late]])
+    before = np.mean([block_level(m) for m, _ in blocks[late]])
+    after = np.mean([block_level(o) for o in out[late]])
     assert aec.coupling.verdict == "found" and aec.clean_while_speaking
     assert before - after > 25
     quiet = np.zeros(320, np.float32)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .endpoint import BLOCK, RATE
+from .endpoint import BLOCK, RATE, block_level
 
 log = logging.getLogger(__name__)
 KEEP_S = 4.0          # how much of the speaker's output the reference remembers
@@ -138,14 +138,6 @@ class Coupling:
         return best
 
 
-def level_db(samples: np.ndarray) -> float:
-    """The loudness of a block in dB against full scale (int16 or float)."""
-    x = np.asarray(samples, np.float64)
-    if samples.dtype == np.int16:
-        x = x / 32768.0
-    return 10 * math.log10(float(np.mean(x ** 2)) + 1e-10)
-
-
 class EchoCanceller:
     """WebRTC's AEC3 on 20 ms int16 blocks, while the speaker plays and half a second after, unless none of
     it reaches the microphone (then, as in idle, it costs nothing). Its output is used when the speaker is
@@ -172,9 +164,9 @@ class EchoCanceller:
             return mic
         far = np.zeros(len(mic), np.int16) if reference is None else _int16(reference)
         mic = np.ascontiguousarray(mic, dtype=np.int16)
-        played_db = level_db(far)
+        played_db = block_level(far)
         self._quiet_blocks = 0 if played_db > SILENT_DB else self._quiet_blocks + 1
-        self.coupling.push(level_db(mic), played_db)
+        self.coupling.push(block_level(mic), played_db)
         if self._quiet_blocks >= TAIL_BLOCKS or self.coupling.verdict == "none":
             return mic  # idle, or none of the speaker reaches the microphone: nothing to take out
         started = self.clock()
@@ -244,8 +236,9 @@ def measure_echo(pairs: list) -> EchoFinding:
         if played is None:
             continue
         canceller.cancel(mic, played)
-        if level_db(played) > PLAYING_DB:
-            levels.append((level_db(played), level_db(mic), level_db(canceller.cancelled)))
+        played_db = block_level(_int16(played))
+        if played_db > PLAYING_DB:
+            levels.append((played_db, block_level(mic), block_level(canceller.cancelled)))
     if not levels:
         return EchoFinding(None, None, canceller.coupling.verdict)
     played, heard, left = (np.array(column) for column in zip(*levels))

@@ -227,8 +227,8 @@ class Bench:
         from ..listen.echo import EchoCanceller
         from .room import SpeakerEcho
 
-        played = idle_audio(seconds).astype(np.float32) / 32767
-        person = idle_audio(seconds)[::-1]
+        talk = idle_audio(seconds)
+        played, person = talk.astype(np.float32) / 32767, talk[::-1]
         canceller, room, spent = EchoCanceller(), SpeakerEcho(0.5), []
         for i in range(len(played) // BLOCK):
             ref = played[i * BLOCK:(i + 1) * BLOCK]

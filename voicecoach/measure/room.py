@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..listen.endpoint import RATE
+from ..listen.endpoint import BLOCK, RATE
 
 # Other talk is read by a tuning voice from text that ships with every Debian system (and the project).
 TALKER = "espeak:en-gb+m3"
@@ -137,7 +137,7 @@ class SpeakerEcho:
         path = np.concatenate([np.zeros(int(delay_s * RATE), np.float32), path])
         self.path = (gain * path / np.sqrt(np.sum(path ** 2))).astype(np.float32)
         self.step = 1.0 - drift_ppm * 1e-6  # microphone samples per speaker sample
-        self._size = 1 << int(np.ceil(np.log2(BLOCK_SIZE + len(self.path))))
+        self._size = 1 << int(np.ceil(np.log2(BLOCK + len(self.path))))
         self._spectrum = np.fft.rfft(self.path, self._size)
         self._ringing = np.zeros(len(self.path) - 1, np.float32)  # the room's sound still to come
         self._heard = np.zeros(0, np.float32)  # echo on the speaker's clock, not yet read by the microphone
@@ -162,8 +162,6 @@ class SpeakerEcho:
             self._position -= used
         return out
 
-
-BLOCK_SIZE = 320
 
 
 def _loudspeaker_band(low: float = 180.0, high: float = 6500.0, taps: int = 129) -> np.ndarray:
