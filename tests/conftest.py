@@ -13,6 +13,13 @@ from voicecoach.testing import speech_for_mic
 RATE = 16000
 
 
+def pytest_collection_modifyitems(items):
+    """The 2,000-session soak first: with `-n auto --dist worksteal` one worker starts it at once and the
+    others take the rest of the tests from its queue, instead of the soak starting last and running alone
+    (`loadfile` sends the files with the most tests first)."""
+    items.sort(key=lambda item: item.path.name != "test_soak.py")
+
+
 @pytest.fixture(autouse=True)
 def cache_dir(tmp_path, monkeypatch):
     folder = tmp_path / "cache"

@@ -31,7 +31,7 @@ def broken_vosk_model(folder):
 
 def test_every_check_has_the_promised_fields_and_nothing_blocks_with_a_sound_card(sound_card):
     code, checks = doctor(env=sound_card)
-    expected = {"libraries", "config", "boot file", "speaker", "microphone", "engine", "echo", "voice", "cache", "gpio", "night",
+    expected = {"libraries", "config", "boot file", "speaker", "microphone", "engine", "wake", "echo", "voice", "cache", "gpio", "night",
                 "crisis", "service", "understand"}
     assert set(checks) == expected
     for check in checks.values():
@@ -113,3 +113,16 @@ def test_echo_check_times_the_canceller_and_names_the_duplex_mode(sound_card):
     code, checks = doctor(env=sound_card)
     assert checks["echo"]["ok"] and "% of a core" in checks["echo"]["detail"]
     assert "full duplex" in checks["echo"]["detail"]
+
+
+def test_wake_check_names_the_first_pass_and_a_phrase_the_network_was_not_trained_on_goes_to_pocketsphinx(sound_card, tmp_path):
+    code, checks = doctor(env=sound_card)
+    assert checks["wake"]["ok"] and checks["wake"]["detail"].startswith("PocketSphinx finds hey coach")
+    network = tmp_path / "network.toml"
+    network.write_text('[asr]\nwake_detector = "network"\n')
+    code, checks = doctor("--config", str(network), env=sound_card)
+    assert checks["wake"]["ok"] and "wake network hears 'hey coach'" in checks["wake"]["detail"]
+    other = tmp_path / "other.toml"
+    other.write_text('[asr]\nwake_detector = "network"\nwake_phrases = ["hello speaker"]\n')
+    code, checks = doctor("--config", str(other), env=sound_card)
+    assert checks["wake"]["ok"] and checks["wake"]["detail"].startswith("PocketSphinx finds hello speaker")

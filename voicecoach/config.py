@@ -67,6 +67,11 @@ class AsrConfig:
                           choices=["webrtc-vad", "webrtc", "webrtc-ns-gain", "speex", "none"])
     continuous: bool = _opt(True, "Find the wake and direct phrases in continuous sound (a TV talking on), "
                             "not only between silences")
+    wake_detector: str = _opt("sphinx", "The first pass that finds the wake phrase in continuous sound, before "
+                              "the grammar check: sphinx (PocketSphinx's keyphrase search) or network (our small "
+                              "network on openWakeWord's features, for phrases it was trained on: hears more, "
+                              "costs about 10 % of a core more; docs/PERFORMANCE.md)",
+                              choices=["sphinx", "network"])
     echo_cancel: bool = _opt(True, "Take the device's own voice out of what the microphone hears (WebRTC's "
                              "echo canceller, with what the speaker played as the reference)")
     duplex: str = _opt("full", "While the device speaks: full (every control is heard over its voice; needs "

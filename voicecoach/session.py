@@ -17,9 +17,10 @@ from .coaching import build_coaching
 from .events import (ButtonPressed, Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report,
                      RequestEnded, ShowLight, StopPlayback, WakeHeard)
 from .listen.echo import EchoCanceller
-from .listen.engines import choose_engine
+from .listen.engines import EngineError, choose_engine
 from .listen.frontend import front_end
 from .listen.spotter import Spotter
+from .listen.wakeword import WakeWordDetector, has_wake_model
 from .practices.player import Player
 from .practices.schema import Cue
 from .understand.router import CONTROLS, REQUESTS, Router, normalize
@@ -196,7 +197,22 @@ def build_spotter(config, router: Router, engine=None) -> Spotter:
     asr = config.asr
     return Spotter(engine or choose_engine(config), router, asr.wake_phrases, spot_silence=asr.spot_silence,
                    request_silence=asr.end_silence, max_request=asr.max_request, front=front_end(asr.front_end),
-                   continuous=asr.continuous)
+                   continuous=asr.continuous, wake_word=wake_network(asr))
+
+
+def wake_network(asr):
+    """The wake network for the first wake phrase that has one, when the config asks for it."""
+    if asr.wake_detector != "network":
+        return None
+    for phrase in asr.wake_phrases:
+        if has_wake_model(phrase):
+            try:
+                return WakeWordDetector(normalize(phrase))
+            except EngineError as exc:
+                log.warning("the wake network cannot run (%s): PocketSphinx finds the wake phrase", exc)
+                return None
+    log.info("no wake network for %s: PocketSphinx finds the wake phrase", ", ".join(asr.wake_phrases))
+    return None
 
 
 def build_session(config, out_rate: int, light, report, engine=None, voice=None, seed=None,

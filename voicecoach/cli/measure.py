@@ -23,6 +23,8 @@ def register(sub) -> None:
     p.add_argument("--conditions", nargs="+", metavar="NAME",
                    help="room conditions (room only): quiet fan-20 fan-10 talk-20 talk-10 reverb all")
     p.add_argument("--per-group", type=int, metavar="N", help="at most N voices of each group (room only)")
+    p.add_argument("--kinds", nargs="+", choices=["wake", "direct", "request"], default=["wake", "direct", "request"],
+                   help="which trials to run (room only)")
     p.add_argument("--negative-minutes", type=float, default=0.0, metavar="M",
                    help="minutes of read text for false wakes, shared among the voices (room only)")
     p.add_argument("--practices", type=int, default=0, metavar="N",
@@ -63,7 +65,8 @@ def _eval_room(args, config) -> int:
     if args.negative_minutes < 0 or (args.per_group is not None and args.per_group < 1):
         raise UserFacingError("--negative-minutes must be 0 or more and --per-group 1 or more")
     try:
-        report, groups = eval_room(config, args.voices, args.conditions, args.negative_minutes, args.per_group)
+        report, groups = eval_room(config, args.voices, args.conditions, args.negative_minutes, args.per_group,
+                                   args.kinds)
     except ValueError as exc:
         raise UserFacingError(str(exc)) from None
     if args.json:

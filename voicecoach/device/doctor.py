@@ -50,8 +50,9 @@ def blocking(checks: list[Check]) -> bool:
 def run_checks(config_path: str | None) -> list[Check]:
     config, first = check_config(config_path)
     checks = [first, check_boot_file()]
-    for check in (check_libraries, check_output, check_input, check_engine, check_echo, check_understanding,
-                  check_voice, check_cache, check_gpio, check_night, check_crisis_lines, check_service):
+    for check in (check_libraries, check_output, check_input, check_engine, check_wake, check_echo,
+                  check_understanding, check_voice, check_cache, check_gpio, check_night, check_crisis_lines,
+                  check_service):
         try:
             checks.append(check(config))
         except Exception as exc:  # a check that breaks is itself a finding, never a traceback
@@ -200,6 +201,29 @@ def check_engine(config) -> Check:
         fix = missing.fix() if missing else f"the model is damaged: remove {model} and run: voicecoach models fetch"
         return failed("engine", f"{exc}; PocketSphinx is used instead", fix)
     return passed("engine", f"Vosk, model {model.name}")
+
+
+def check_wake(config) -> Check:
+    """The wake network loads and keeps up here: timed on a few seconds of quiet noise."""
+    from ..listen.engines import EngineError
+    from ..listen.wakeword import WakeWordDetector, has_wake_model
+    from ..understand.router import normalize
+
+    phrases = ", ".join(config.asr.wake_phrases)
+    trained = [p for p in config.asr.wake_phrases if has_wake_model(p)]
+    if config.asr.wake_detector != "network" or not trained:
+        return passed("wake", f"PocketSphinx finds {phrases} (keyphrase search and a grammar check)")
+    try:
+        network = WakeWordDetector(normalize(trained[0]))
+    except EngineError as exc:
+        return failed("wake", f"the wake network cannot run ({exc}); PocketSphinx finds {phrases} instead",
+                      "reinstall voicecoach, or set [asr] wake_detector = \"sphinx\"")
+    noise = (np.random.default_rng(0).standard_normal(16000 * 3) * 300).astype(np.int16)
+    started = time.process_time()
+    for i in range(0, len(noise), 320):
+        network.feed(noise[i:i + 320])
+    share = (time.process_time() - started) / 3
+    return passed("wake", f"our wake network hears '{network.phrase}' ({100 * share:.1f} % of a core)")
 
 
 def check_echo(config) -> Check:

@@ -69,7 +69,7 @@ class Heard:
 class Spotter:
     def __init__(self, engine, router: Router, wake_phrases: list[str], spot_silence: float = 0.3,
                  request_silence: float = 0.4, max_request: float = 6.0, request_wait: float = 5.0,
-                 front: FrontEnd | None = None, continuous: bool = False):
+                 front: FrontEnd | None = None, continuous: bool = False, wake_word=None):
         self.engine = engine
         self.front = front or FrontEnd()
         self.wake_phrases = [normalize(p) for p in wake_phrases]
@@ -86,6 +86,8 @@ class Spotter:
         self.meaning = {p: router.route(p).name for p in phrases["idle"] if p not in self.wake_phrases}
         self.route = router.route
         self._blocks: list = []  # the utterance so far, in idle (for a second opinion)
+        # the wake phrase's own network (listen/wakeword.py), when it has one: the first pass for that phrase
+        self.wake_word = wake_word if continuous else None
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
         self._pending: list = []  # detected phrases waiting for their second check
@@ -137,6 +139,8 @@ class Spotter:
         self.recent.append(block)
         if self.endpointer.in_speech and not self.over_speaker:
             self.over_speaker = self.speaker_busy()
+        if self.wake_word is not None:
+            self._wake_word(block)
         heard: list[Heard] = self._detect(block) if self.detector is not None else []
         for kind, data in self.endpointer.push(block, self.front.speech):
             if kind == "start":
@@ -214,16 +218,30 @@ class Spotter:
             return []
         lag = self.detector.samples / RATE - self.now  # the detector's clock against ours
         for hit in self.detector.feed(block):
+            if self.wake_word is not None and hit.phrase == self.wake_word.phrase:
+                continue
             self._pending.append((hit.phrase, hit.start - lag, hit.end - lag))
         due = [p for p in self._pending if self.now >= p[2] + CHECK_AFTER_S]
         self._pending = [p for p in self._pending if p not in due]
         heard: list[Heard] = []
-        for phrase, _, end in due:
+        for phrase, first, end in due:
             if self.endpointer.in_speech and not self._too_long:
-                continue  # a phrase between silences: the endpointer's utterance will bring it, whole
+                # a phrase between silences: the endpointer's utterance may bring it whole; if it does not,
+                # the phrase is checked once that utterance is over (it used to be dropped here)
+                self._pending.append((phrase, first, end))
+                continue
             start = end - check_seconds(phrase)  # the detector's start times are often late
             heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected"))
         return heard
+
+    def _wake_word(self, block: np.ndarray) -> None:
+        """The wake network hears every idle block, in place of the detector's first pass for its phrase;
+        what it finds waits for the same second check."""
+        if self.mode != "idle":
+            self.wake_word.skip()
+            return
+        for hit in self.wake_word.feed(block):
+            self._pending.append((hit.phrase, self.now - (hit.end - hit.start), self.now))
 
     def _recent_since(self, start: float) -> list:
         keep = max(1, int(round((self.now - start) * RATE / BLOCK)))

@@ -24,6 +24,7 @@ WAKE = "hey coach"
 DIRECT = "i need a break"
 REQUESTS = SPOKEN[::2]  # ten of the spoken requests, crisis statements among them
 WORDS_PER_MINUTE = 160
+KINDS = ("wake", "direct", "request")
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Feeder:
 
 
 def evaluate_room(spotter, router, allowed, voices: list[str], conditions=CONDITIONS, negative_minutes: float = 0,
-                  speakers: Speakers | None = None) -> RoomReport:
+                  speakers: Speakers | None = None, kinds=KINDS) -> RoomReport:
     speakers = speakers or Speakers()
     report = RoomReport()
     feeder = Feeder(spotter, report)
@@ -84,11 +85,13 @@ def evaluate_room(spotter, router, allowed, voices: list[str], conditions=CONDIT
             return said[key]
 
         for kind, text in (("wake", WAKE), ("direct", DIRECT)):
+            if kind not in kinds:
+                continue
             audio, _ = room.place(speech(text), condition, trial=trial * 100 + len(text))
             spotter.set_mode("idle")
             heard = feeder.feed(audio)
             report.add(condition.name, group, kind, any(h.text == text for h in heard))
-        for n, (text, expected) in enumerate(REQUESTS):
+        for n, (text, expected) in enumerate(REQUESTS if "request" in kinds else ()):
             audio, _ = room.place(speech(text), condition, lead=0.3, trial=trial * 100 + 50 + n)
             report.add(condition.name, group, "request", _request(spotter, router, feeder, audio, allowed) == expected)
     if negative_minutes:
@@ -127,13 +130,12 @@ def _read(speakers: Speakers, voice: str, text: str) -> np.ndarray:
 
 
 def room_table(report: RoomReport, groups: dict) -> str:
-    kinds = ("wake", "direct", "request")
-    head = f"{'condition':14s}" + "".join(f" {g[:8] + ' ' + k:>17s}" for g in groups for k in kinds)
+    head = f"{'condition':14s}" + "".join(f" {g[:8] + ' ' + k:>17s}" for g in groups for k in KINDS)
     rows = [head]
     for condition in dict.fromkeys(c for c, _, _ in report.rows):
         cells = []
         for g in groups:
-            for k in kinds:
+            for k in KINDS:
                 acc = report.accuracy(condition, g, k)
                 cells.append(f" {'-' if acc is None else f'{acc:.0%}':>17s}")
         rows.append(f"{condition:14s}" + "".join(cells))
@@ -150,7 +152,7 @@ def room_table(report: RoomReport, groups: dict) -> str:
 
 
 def eval_room(config, voices: str = "all", conditions: list[str] | None = None, negative_minutes: float = 0,
-              per_group: int | None = None) -> tuple[RoomReport, dict]:
+              per_group: int | None = None, kinds=KINDS) -> tuple[RoomReport, dict]:
     from ..session import build_spotter
     from ..session import ALLOWED
     from ..understand.router import Router
@@ -161,5 +163,6 @@ def eval_room(config, voices: str = "all", conditions: list[str] | None = None, 
     sets = {"tuning": TUNING, "held-out": HELD_OUT}
     groups = {g: available(vs)[:per_group] for g, vs in sets.items() if voices in (g, "all")}
     chosen = [v for vs in groups.values() for v in vs]
-    report = evaluate_room(spotter, router, ALLOWED["request"], chosen, by_name(conditions), negative_minutes)
+    report = evaluate_room(spotter, router, ALLOWED["request"], chosen, by_name(conditions), negative_minutes,
+                           kinds=kinds)
     return report, groups

@@ -1,0 +1,159 @@
+"""The wake phrase found by a small network of our own, on openWakeWord's speech features.
+
+`pyopen-wakeword` ships openWakeWord's melspectrogram and speech-embedding models with a TFLite runtime
+(wheels for x86-64 and aarch64): every 80 ms of sound becomes 96 numbers that describe the speech in it,
+whatever the voice. Our head reads the last WINDOW of them (1.28 s) and gives the probability that the
+wake phrase has just ended. It is a two-layer network in NumPy, trained by `tools/train_wake.py` on our
+own voices only (Piper and espeak-ng, in rooms with a fan, other talk and reverberation; flite and festival
+voices are never used) and shipped beside this file.
+
+With `[asr] wake_detector = "network"` it is the first pass for the wake phrase, in place of PocketSphinx's
+keyphrase search; the phrase detector's second check follows, as for every phrase (listen/spotter.py).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .detect import Hit
+from .engines import EngineError
+
+WINDOW = 16          # embeddings the head reads: 16 x 80 ms
+STEP = 1280          # samples per embedding (80 ms at 16 kHz)
+SPAN_S = 1.3         # the audio a window's first embedding reaches back to, roughly
+REFRACTORY_S = 1.5   # one phrase fires once
+HEADS = Path(__file__).with_name("wake")
+
+
+class Embedder:
+    """Streams int16 sound into speech embeddings, one per 80 ms."""
+
+    def __init__(self):
+        try:
+            from pyopen_wakeword import OpenWakeWordFeatures
+
+            self._features = OpenWakeWordFeatures.from_builtin()
+            _one_thread(self._features)
+        except (ImportError, OSError, RuntimeError, AttributeError) as exc:
+            raise EngineError(f"openWakeWord's feature models cannot load ({exc})") from exc
+        self._started = False
+
+    def feed(self, block: np.ndarray) -> list[np.ndarray]:
+        found = [e.reshape(-1).copy() for e in self._features.process_streaming(
+            np.ascontiguousarray(block, dtype=np.int16).tobytes())]
+        if not self._started and found:  # the first call also describes the silence it starts from
+            self._started, found = True, found[-1:]
+        return found
+
+    def clip(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A whole recording (float, 16 kHz): its embeddings and the sample at which each one ends."""
+        pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+        rows, ends = [], []
+        for start in range(0, len(pcm) - STEP + 1, STEP):
+            for row in self.feed(pcm[start:start + STEP]):
+                rows.append(row)
+                ends.append(start + STEP)
+        return np.array(rows, np.float32).reshape(-1, 96), np.array(ends)
+
+
+def _one_thread(features) -> None:
+    """Rebuild the feature models' interpreters with one thread each. By default TFLite keeps a pool of
+    threads that wait busily for work: on this 2-core machine the pool burned about twice the processor
+    time of the work itself, and on a device it would take cores the voice needs."""
+    from ctypes import c_int32, c_void_p
+
+    from pyopen_wakeword.openwakeword import EMB_SHAPE, MEL_SHAPE
+
+    lib = features.lib
+    lib.TfLiteInterpreterOptionsCreate.restype = c_void_p
+    lib.TfLiteInterpreterOptionsSetNumThreads.argtypes = [c_void_p, c_int32]
+    lib.TfLiteInterpreterOptionsDelete.argtypes = [c_void_p]
+    lib.TfLiteInterpreterDelete.argtypes = [c_void_p]
+    options = lib.TfLiteInterpreterOptionsCreate()
+    lib.TfLiteInterpreterOptionsSetNumThreads(options, 1)
+    for part, shape in (("mel", MEL_SHAPE), ("emb", EMB_SHAPE)):
+        lib.TfLiteInterpreterDelete(getattr(features, f"{part}_interpreter"))
+        interpreter = lib.TfLiteInterpreterCreate(getattr(features, f"{part}_model"), options)
+        lib.TfLiteInterpreterResizeInputTensor(interpreter, c_int32(0), (c_int32 * len(shape))(*shape),
+                                               c_int32(len(shape)))
+        lib.TfLiteInterpreterAllocateTensors(interpreter)
+        setattr(features, f"{part}_interpreter", interpreter)
+        setattr(features, f"{part}_input_tensor", lib.TfLiteInterpreterGetInputTensor(interpreter, c_int32(0)))
+        setattr(features, f"{part}_output_tensor", lib.TfLiteInterpreterGetOutputTensor(interpreter, c_int32(0)))
+    lib.TfLiteInterpreterOptionsDelete(options)
+
+
+class WakeHead:
+    """The trained network: normalized window → hidden layer → probability."""
+
+    def __init__(self, path: Path):
+        try:
+            data = np.load(path)
+            self.phrase = str(data["phrase"])
+            self.threshold = float(data["threshold"])
+            self._mean, self._std = data["mean"], data["std"]
+            self._w1, self._b1, self._w2, self._b2 = data["w1"], data["b1"], data["w2"], data["b2"]
+        except (OSError, KeyError, ValueError) as exc:
+            raise EngineError(f"the wake model {path} cannot be read ({exc})") from exc
+
+    def scores(self, windows: np.ndarray) -> np.ndarray:
+        """Probabilities for windows shaped (n, WINDOW, 96)."""
+        x = (windows.reshape(len(windows), -1) - self._mean) / self._std
+        hidden = np.maximum(x @ self._w1 + self._b1, 0.0)
+        return 1.0 / (1.0 + np.exp(-np.clip(hidden @ self._w2 + self._b2, -30, 30)))
+
+
+def windows(embeddings: np.ndarray) -> np.ndarray:
+    """Every run of WINDOW consecutive embeddings, (n - WINDOW + 1, WINDOW, 96)."""
+    if len(embeddings) < WINDOW:
+        return np.zeros((0, WINDOW, embeddings.shape[1]), np.float32)
+    return np.lib.stride_tricks.sliding_window_view(embeddings, WINDOW, axis=0).transpose(0, 2, 1)
+
+
+def model_path(phrase: str) -> Path:
+    return HEADS / f"{'_'.join(phrase.lower().replace(',', ' ').split())}.npz"
+
+
+def has_wake_model(phrase: str) -> bool:
+    return model_path(phrase).is_file()
+
+
+class WakeWordDetector:
+    """Feed 20 ms int16 blocks; get the wake phrase's hits (as the phrase detector's `Hit`)."""
+
+    def __init__(self, phrase: str = "hey coach"):
+        path = model_path(phrase)
+        if not path.is_file():
+            raise EngineError(f"no wake model for '{phrase}' (looked for {path})")
+        self.head = WakeHead(path)
+        self.embedder = Embedder()
+        self.recent = np.zeros((WINDOW, 96), np.float32)
+        self.filled = 0
+        self.samples = 0
+        self._quiet_until = 0
+        self.last_score = 0.0
+
+    @property
+    def phrase(self) -> str:
+        return self.head.phrase
+
+    def skip(self) -> None:
+        """Time passes unheard (the spotter is not idle): the next window starts from fresh sound."""
+        self.filled = 0
+
+    def feed(self, block: np.ndarray) -> list:
+        self.samples += len(block)
+        hits = []
+        for row in self.embedder.feed(block):
+            self.recent = np.roll(self.recent, -1, axis=0)
+            self.recent[-1] = row
+            self.filled = min(WINDOW, self.filled + 1)
+            if self.filled < WINDOW:
+                continue
+            self.last_score = float(self.head.scores(self.recent[None])[0])
+            if self.last_score >= self.head.threshold and self.samples >= self._quiet_until:
+                self._quiet_until = self.samples + int(REFRACTORY_S * 16000)
+                end = self.samples / 16000
+                hits.append(Hit(self.head.phrase, end - SPAN_S, end))
+        return hits
