@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voicecoach.audio.resample import resample  # noqa: E402
 from voicecoach.audio.wav import decode_wav  # noqa: E402
-from voicecoach.listen.wakeword import STEP, WINDOW, Embedder, WakeHead, windows  # noqa: E402
+from voicecoach.listen.wakeword import WINDOW, Embedder, WakeHead, windows  # noqa: E402
 from voicecoach.measure.room import Condition, Room, reading  # noqa: E402
 from voicecoach.measure.voices import Speakers  # noqa: E402
 
