@@ -142,7 +142,10 @@ def build(split: str, voices: Voices, room: Room, seed: int, text_words: int, te
         words = reading(text_words, text_offset + n * text_words).split()
         for i in range(0, len(words), 40):
             audio = voices.say(who, " ".join(words[i:i + 40]))
-            text.add(audio, False) if i % 80 == 0 else text.add_plain(np.concatenate([audio, np.zeros(4000)]))
+            if i % 80 == 0:
+                text.add(audio, False)  # every other paragraph in a room, the rest as it was read
+            else:
+                text.add_plain(np.concatenate([audio, np.zeros(4000)]))
     twins, _, _ = text.features(embedder)
     spare = Stream(room, seed + 2)  # read text kept out of training: the threshold is chosen on it
     for n, who in enumerate(readers):

@@ -20,7 +20,7 @@ from .listen.echo import EchoCanceller
 from .listen.engines import EngineError, choose_engine
 from .listen.frontend import front_end
 from .listen.spotter import Spotter
-from .listen.wakeword import WakeWordDetector, has_wake_model
+from .listen.wakeword import WakeWordDetector, trained_phrase
 from .practices.player import Player
 from .practices.schema import Cue
 from .understand.router import CONTROLS, REQUESTS, Router, normalize
@@ -204,15 +204,15 @@ def wake_network(asr):
     """The wake network for the first wake phrase that has one, when the config asks for it."""
     if asr.wake_detector != "network":
         return None
-    for phrase in asr.wake_phrases:
-        if has_wake_model(phrase):
-            try:
-                return WakeWordDetector(normalize(phrase))
-            except EngineError as exc:
-                log.warning("the wake network cannot run (%s): PocketSphinx finds the wake phrase", exc)
-                return None
-    log.info("no wake network for %s: PocketSphinx finds the wake phrase", ", ".join(asr.wake_phrases))
-    return None
+    phrase = trained_phrase(asr.wake_phrases)
+    if phrase is None:
+        log.info("no wake network for %s: PocketSphinx finds the wake phrase", ", ".join(asr.wake_phrases))
+        return None
+    try:
+        return WakeWordDetector(phrase)
+    except EngineError as exc:
+        log.warning("the wake network cannot run (%s): PocketSphinx finds the wake phrase", exc)
+        return None
 
 
 def build_session(config, out_rate: int, light, report, engine=None, voice=None, seed=None,

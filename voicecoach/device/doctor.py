@@ -206,15 +206,14 @@ def check_engine(config) -> Check:
 def check_wake(config) -> Check:
     """The wake network loads and keeps up here: timed on a few seconds of quiet noise."""
     from ..listen.engines import EngineError
-    from ..listen.wakeword import WakeWordDetector, has_wake_model
-    from ..understand.router import normalize
+    from ..listen.wakeword import WakeWordDetector, trained_phrase
 
     phrases = ", ".join(config.asr.wake_phrases)
-    trained = [p for p in config.asr.wake_phrases if has_wake_model(p)]
-    if config.asr.wake_detector != "network" or not trained:
+    trained = trained_phrase(config.asr.wake_phrases) if config.asr.wake_detector == "network" else None
+    if trained is None:
         return passed("wake", f"PocketSphinx finds {phrases} (keyphrase search and a grammar check)")
     try:
-        network = WakeWordDetector(normalize(trained[0]))
+        network = WakeWordDetector(trained)
     except EngineError as exc:
         return failed("wake", f"the wake network cannot run ({exc}); PocketSphinx finds {phrases} instead",
                       "reinstall voicecoach, or set [asr] wake_detector = \"sphinx\"")

@@ -90,7 +90,7 @@ class Spotter:
         self.wake_word = wake_word if continuous else None
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
-        self._pending: list = []  # detected phrases waiting for their second check
+        self._pending: list = []  # detected phrases, and where they end, waiting for their second check
         self._last_heard = (None, -10.0)  # the last phrase heard in idle, and when it ended
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
@@ -220,16 +220,15 @@ class Spotter:
         for hit in self.detector.feed(block):
             if self.wake_word is not None and hit.phrase == self.wake_word.phrase:
                 continue
-            self._pending.append((hit.phrase, hit.start - lag, hit.end - lag))
-        due = [p for p in self._pending if self.now >= p[2] + CHECK_AFTER_S]
+            self._pending.append((hit.phrase, hit.end - lag))
+        if self.endpointer.in_speech and not self._too_long:
+            # a phrase between silences: the endpointer's utterance may bring it whole; if it does not,
+            # the phrase is checked once that utterance is over
+            return []
+        due = [p for p in self._pending if self.now >= p[1] + CHECK_AFTER_S]
         self._pending = [p for p in self._pending if p not in due]
         heard: list[Heard] = []
-        for phrase, first, end in due:
-            if self.endpointer.in_speech and not self._too_long:
-                # a phrase between silences: the endpointer's utterance may bring it whole; if it does not,
-                # the phrase is checked once that utterance is over (it used to be dropped here)
-                self._pending.append((phrase, first, end))
-                continue
+        for phrase, end in due:
             start = end - check_seconds(phrase)  # the detector's start times are often late
             heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected"))
         return heard
@@ -241,7 +240,7 @@ class Spotter:
             self.wake_word.skip()
             return
         for hit in self.wake_word.feed(block):
-            self._pending.append((hit.phrase, self.now - (hit.end - hit.start), self.now))
+            self._pending.append((hit.phrase, self.now))
 
     def _recent_since(self, start: float) -> list:
         keep = max(1, int(round((self.now - start) * RATE / BLOCK)))

@@ -119,6 +119,11 @@ def has_wake_model(phrase: str) -> bool:
     return model_path(phrase).is_file()
 
 
+def trained_phrase(phrases: list[str]) -> str | None:
+    """The first of these wake phrases that has a network, if any."""
+    return next((p for p in phrases if has_wake_model(p)), None)
+
+
 class WakeWordDetector:
     """Feed 20 ms int16 blocks; get the wake phrase's hits (as the phrase detector's `Hit`)."""
 
