@@ -54,6 +54,14 @@ def test_the_retry_after_a_miss_can_still_start_a_practice_or_be_cancelled():
     assert coach.state == "idle" and of(actions, Play) == []
 
 
+def test_small_talk_after_a_wake_ends_the_request_quietly():
+    coach = Coach()
+    coach.handle(WakeHeard("hey coach"))
+    actions = coach.handle(IntentHeard(Intent("none", {}, 0.9, "never mind", small_talk=True), "request"))
+    assert coach.state == "idle" and of(actions, Play) == []
+    assert Report("request_ended", {"reason": "cancelled"}) in actions
+
+
 def test_request_timeout_goes_back_to_idle():
     coach = Coach()
     coach.handle(WakeHeard("hey coach"))

@@ -142,3 +142,11 @@ def test_intent_shows_the_score_and_the_runner_up():
     assert all(0 <= r["score"] <= 1 and "intent" in r["runner_up"] for r in rows)
     text = run_cli("intent", "the hugging exercise please").stdout
     assert text.startswith("soothing_touch touch=self_hug  score") and "runner-up:" in text
+
+
+@pytest.mark.parametrize("text, small_talk", [("never mind", True), ("thank you", True), ("not now", True),
+                                               ("what time is it", False), ("the break room is upstairs", False)])
+def test_small_talk_is_no_request_and_says_so(router, text, small_talk):
+    intent = router.route(text, MODES["request"])
+    assert intent.name == "none" and intent.small_talk is small_talk
+    assert intent.as_json().get("small_talk", False) is small_talk

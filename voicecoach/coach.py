@@ -115,16 +115,17 @@ class Coach:
         return [ShowLight("off"), Listen("idle")]
 
     def _start_intent(self, intent) -> list:
-        """After a wake: the practice asked for; "stop" returns to idle; not understood, say so kindly and
-        listen once more; a second miss returns to idle."""
+        """After a wake: the practice asked for; "stop" or small talk ("never mind", "thanks") returns to
+        idle quietly; not understood, say so kindly and listen once more; a second miss returns to idle."""
         retried, self._retrying = self._retrying, False
         if intent.name in PRACTICES:
             length = intent.slots.get("length", "short")
             if length == "bedside":  # "I can't sleep": the bedside session is the soothing-touch one
                 return self._start(BEDSIDE, intent.slots.get("touch", "any"), length=length)
             return self._start(intent.name, intent.slots.get(SLOT_OF.get(intent.name, ""), "any"), length=length)
-        if intent.name == "stop" or retried:
-            reason = "cancelled" if intent.name == "stop" else "not_understood"
+        closing = intent.name == "stop" or intent.small_talk
+        if closing or retried:
+            reason = "cancelled" if closing else "not_understood"
             return [Report("request_ended", {"reason": reason}), *self._go_idle()]
         self._retrying = True
         return self._start("not_understood", "any")

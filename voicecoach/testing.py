@@ -86,6 +86,9 @@ class ScriptedRecognizer:
     def end(self) -> str:
         return self.engine.next_text(self.phrases) if self.phrases is not None else ""
 
+    def runners_up(self, n: int) -> list[str]:
+        return []
+
     def cancel(self) -> None:
         pass
 

@@ -20,6 +20,8 @@ def register(sub) -> None:
                         "with the echo and nobody speaking (our own voices only)")
     p.add_argument("--voices", choices=["tuning", "held-out", "all"], default="all",
                    help="tuning: Piper and espeak-ng; held-out: flite and festival (never tuned on)")
+    p.add_argument("--requests", choices=["first", "fresh"], default="first",
+                   help="which spoken requests (requests only): the first set, or the fresh one written later")
     p.add_argument("--conditions", nargs="+", metavar="NAME",
                    help="room conditions (room only): quiet fan-20 fan-10 talk-20 talk-10 reverb all")
     p.add_argument("--per-group", type=int, metavar="N", help="at most N voices of each group (room only)")
@@ -54,7 +56,7 @@ def cmd_eval(args, config) -> int:
         return _eval_room(args, config)
     if args.part == "talk-over":
         return _eval_talk_over(args, config)
-    report = eval_requests(config, args.voices)
+    report = eval_requests(config, args.voices, args.requests)
     print(json.dumps(report) if args.json else requests_table(report))
     return 0
 

@@ -2,9 +2,11 @@
 
 Both decode while the person speaks, so both results are ready when they stop. The open decode hears
 sentences we never wrote down; the grammar is surer of the ones we did. The understanding stage
-chooses between them (a crisis statement in either counts).
+chooses among them (a crisis statement in any counts).
 """
 from __future__ import annotations
+
+RUNNERS_UP = 2  # other readings of the open decode kept: on our tuning voices, 70 % right with two, 67 % with none
 
 
 class Transcriber:
@@ -28,8 +30,10 @@ class Transcriber:
         return self.open.partial()
 
     def end(self) -> str:
-        self.heard = (self.open.end(), self.closed.end())
-        return self.heard[0]
+        """The open transcript; `heard` keeps it, the grammar's, then the open decode's runners-up."""
+        first = self.open.end()
+        self.heard = (first, self.closed.end(), *self.open.runners_up(RUNNERS_UP))
+        return first
 
     def cancel(self) -> None:
         self.open.cancel()

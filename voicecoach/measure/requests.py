@@ -23,9 +23,25 @@ SPOKEN = (
     ("I want to hurt myself", "crisis_support"), ("there's no point in living anymore", "crisis_support"),
     ("I don't want to be alive", "crisis_support"), ("what time is it", "none"), ("never mind", "stop"),
 )
+# Written on 2026-11-29, after the open decode's beams and runners-up were chosen on SPOKEN in our own
+# voices, and before it was run in any voice: none of it is among the router's examples.
+FRESH = (
+    ("can we do a break together", "self_compassion_break"), ("today has been really rough", "self_compassion_break"),
+    ("nothing I do is good enough", "self_compassion_break"), ("I made a mess of things again", "self_compassion_break"),
+    ("guide me through a self hug", "soothing_touch"), ("the one with my hands on my cheeks", "soothing_touch"),
+    ("how would I talk to a friend about this", "friend_reframe"),
+    ("what would I tell a friend in my place", "friend_reframe"),
+    ("I'd like to do the letter writing", "compassionate_letter"), ("this doesn't work for me", "obstacle"),
+    ("isn't this just selfish", "obstacle"), ("why is self kindness important", "about"),
+    ("what should I say to you", "help"), ("I keep thinking about ending my life", "crisis_support"),
+    ("I've been planning to kill myself", "crisis_support"),
+    ("I don't see a reason to keep going", "crisis_support"), ("cancel that", "stop"), ("forget it", "stop"),
+    ("turn on the radio", "none"), ("is it going to rain", "none"),
+)
+REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH}
 
 
-STRATEGIES = ("both", "open", "grammar")
+STRATEGIES = ("every", "open", "grammar")
 
 
 @dataclass
@@ -37,7 +53,7 @@ class RequestResult:
     got: dict = field(default_factory=dict)  # strategy -> intent
     ms_after_speech: float = 0.0
 
-    def right(self, strategy: str = "both") -> bool:
+    def right(self, strategy: str = "every") -> bool:
         return self.got.get(strategy) == self.expected
 
 
@@ -45,13 +61,18 @@ class RequestResult:
 class RequestReport:
     results: list[RequestResult] = field(default_factory=list)
 
-    def accuracy(self, voices=None, strategy: str = "both") -> float:
+    def accuracy(self, voices=None, strategy: str = "every") -> float:
         rows = [r for r in self.results if voices is None or r.voice in voices]
         return sum(r.right(strategy) for r in rows) / len(rows) if rows else 0.0
 
     def latency_ms(self) -> dict:
         values = [r.ms_after_speech for r in self.results]
         return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1)}
+
+
+def outcome(intent) -> str:
+    """What the device does with a request: small talk ("never mind") ends it quietly, as "stop" does."""
+    return "stop" if intent.small_talk else intent.name
 
 
 def evaluate_requests(spotter, router, voices: list[str], allowed, speakers: Speakers | None = None,
@@ -83,11 +104,11 @@ def _one(spotter, router, speech: np.ndarray, voice: str, text: str, expected: s
     if heard is None:
         return result
     t0 = time.perf_counter()
-    result.got["both"] = router.understand((heard.text, *heard.alternatives), allowed)[0].name
+    result.got["every"] = outcome(router.understand((heard.text, *heard.alternatives), allowed)[0])
     spent += time.perf_counter() - t0
     result.heard = (heard.text, heard.alternatives[0] if heard.alternatives else "")
-    result.got["open"] = router.route(result.heard[0], allowed).name
-    result.got["grammar"] = router.route(result.heard[1], allowed).name
+    result.got["open"] = outcome(router.route(result.heard[0], allowed))
+    result.got["grammar"] = outcome(router.route(result.heard[1], allowed))
     # the silence the endpointer waited for (in real time), and the computing done after speech ended
     waited = max(0.0, heard.end - began - speech_end / RATE)
     result.ms_after_speech = round((waited + spent) * 1000, 1)

@@ -44,9 +44,12 @@ class Intent:
     score: float = 0.0
     text: str = ""
     runner_up: tuple[str, float] | None = None
+    small_talk: bool = False  # thanks, greetings, "never mind": for no practice, answered with nothing
 
     def as_json(self) -> dict:
         out = {"intent": self.name, "slots": dict(self.slots), "score": round(self.score, 3)}
+        if self.small_talk:
+            out["small_talk"] = True
         if self.runner_up:
             out["runner_up"] = {"intent": self.runner_up[0], "score": round(self.runner_up[1], 3)}
         return out
@@ -103,7 +106,8 @@ class Router:
         ranked = self._ranked(norm, vector, candidates)
         (best, score), runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
         if score < THRESHOLD or best == "none":
-            return Intent("none", {}, score, text, (best, score) if best != "none" else runner)
+            small_talk = self._rule_score(self.rules.get("none"), norm) > 0
+            return Intent("none", {}, score, text, (best, score) if best != "none" else runner, small_talk)
         nearest = self.bank.nearest(vector, {best}).get(best, (0, None))[1] if vector is not None else None
         return Intent(best, self._slots(best, norm, nearest), score, text, runner)
 

@@ -15,6 +15,10 @@ class Recognizer(Protocol):
 
     def end(self) -> str: ...
 
+    def runners_up(self, n: int) -> list[str]:
+        """Up to `n` other readings of the utterance just ended, likeliest first (may be none)."""
+        ...
+
     def cancel(self) -> None: ...
 
 

@@ -82,6 +82,9 @@ class VoskRecognizer:
     def cancel(self) -> None:
         self._rec.Reset()
 
+    def runners_up(self, n: int) -> list[str]:
+        return []  # one reading only (Vosk gives alternatives only in another result format)
+
     def end(self) -> str:
         text = " ".join([*self._pieces, json.loads(self._rec.FinalResult()).get("text", "")])
         return " ".join(w for w in text.split() if not w.startswith("["))  # [unk], [noise] and the like
