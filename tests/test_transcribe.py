@@ -7,7 +7,9 @@ from tests.conftest import espeak, piper_speech, scene, silence
 from voicecoach.listen.engines.sphinx_engine import SphinxEngine
 from voicecoach.listen.language_model import build_arpa
 from voicecoach.listen.spotter import Spotter
+from voicecoach.listen.transcribe import Transcriber
 from voicecoach.session import ALLOWED
+from voicecoach.testing import ScriptedEngine
 from voicecoach.understand.router import Router
 
 
@@ -51,10 +53,9 @@ def test_a_request_comes_with_every_reading(router, joe):
     spotter.set_mode("request")
     heard = [h for b in blocks(scene(silence(0.3), piper_speech(joe, "give me a self hug"), silence(1.0)))
              for h in spotter.feed(b)]
-    assert len(heard) == 1
-    grammar, *runners_up = heard[0].alternatives  # after the open transcript: the grammar's, then other readings
-    assert grammar in router.phrases() and 1 <= len(runners_up) <= 2
-    assert len({heard[0].text, *runners_up}) == 1 + len(runners_up)  # each reading different from the others
+    assert len(heard) == 1 and heard[0].alternatives[0] in router.phrases()  # the grammar's transcript
+    runners_up = heard[0].runners_up  # the open decode's other readings
+    assert 1 <= len(runners_up) <= 2 and len({heard[0].text, *runners_up}) == 1 + len(runners_up)
     intents = router.understand((heard[0].text, *heard[0].alternatives), ALLOWED["request"])
     assert intents[0].name == "soothing_touch" and intents[0].slots == {"touch": "self_hug"}
 
@@ -66,3 +67,15 @@ def test_a_crisis_phrase_spotted_in_idle_gets_a_second_opinion(router):
     assert said[0].alternatives and "die" in said[0].alternatives[0].split()
     plain = [h for b in blocks(scene(silence(0.5), espeak("i need a break"), silence(0.8))) for h in spotter.feed(b)]
     assert [h.alternatives for h in plain] == [()]  # the second opinion is only for crisis phrases
+
+
+@pytest.mark.parametrize("open_text, runners_up, grammar, agrees", [
+    ("i would like to to a friend about this", [], "i wish i was dead", False),  # the grammar's forced choice
+    ("give me a self hug", [], "give me a self hug", True),
+    ("i want to you", ["i want to hurt my"], "i want to hurt myself", True),  # half its words in some reading
+    ("", [], "i need a break", False),
+])
+def test_the_grammar_is_heard_only_when_the_open_readings_share_its_words(open_text, runners_up, grammar, agrees):
+    transcriber = Transcriber(ScriptedEngine(), ["i need a break"], ["i need a break"])
+    transcriber.heard, transcriber.runners_up = (open_text, grammar), runners_up
+    assert transcriber.grammar_agrees() is agrees

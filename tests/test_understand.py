@@ -150,3 +150,13 @@ def test_small_talk_is_no_request_and_says_so(router, text, small_talk):
     intent = router.route(text, MODES["request"])
     assert intent.name == "none" and intent.small_talk is small_talk
     assert intent.as_json().get("small_talk", False) is small_talk
+
+
+def test_a_crisis_among_the_runners_up_counts_only_when_no_request_was_heard(router):
+    allowed = MODES["request"]
+    heard_a_request = router.understand(("i need a break", "i need a break"), allowed, ("i want to die",))
+    assert heard_a_request[0].name == "self_compassion_break"
+    heard_nothing = router.understand(("the a minute", ""), allowed, ("i want to die", "i want to"))
+    assert heard_nothing[0].name == "crisis_support"
+    surer_reading = router.understand(("give me a little heart", "give me a"), allowed, ("give me a self hug",))
+    assert surer_reading[0].name == "soothing_touch"

@@ -124,8 +124,9 @@ class Session:
 
     def _understand(self, heard):
         """The intent of what was heard, routed once per transcript for the mode it was heard in. A request
-        has two transcripts (open and grammar): a crisis statement in either wins, else the surer one."""
-        intents = self.router.understand((heard.text, *heard.alternatives), ALLOWED[heard.mode])
+        has two transcripts (open and grammar) and the open decode's runners-up: a crisis statement in a
+        transcript wins, else the surest reading (Router.understand)."""
+        intents = self.router.understand((heard.text, *heard.alternatives), ALLOWED[heard.mode], heard.runners_up)
         if heard.mode == "idle" and intents[0].name == "crisis_support" and not self._crisis_meant(heard, intents):
             return None
         return intents[0]

@@ -64,6 +64,7 @@ class Heard:
     reason: str = "silence"
     over_speaker: bool = False  # it overlapped the speaker's own sound (half-duplex hears only stop then)
     alternatives: tuple[str, ...] = ()  # other transcripts of the same audio (grammar, or a second opinion)
+    runners_up: tuple[str, ...] = ()  # the open decode's other readings of a request
 
 
 class Spotter:
@@ -200,8 +201,9 @@ class Spotter:
             return []
         text = normalize(self.recognizers[self.mode].end())
         if self.mode == "request":
+            grammar = (normalize(self.transcriber.heard[1]),) if self.transcriber.grammar_agrees() else ()
             return [Heard(text, "request", self._start, self.now, reason=reason, over_speaker=self.over_speaker,
-                          alternatives=tuple(normalize(t) for t in self.transcriber.heard[1:]))]
+                          alternatives=grammar, runners_up=tuple(normalize(t) for t in self.transcriber.runners_up))]
         spoken = self.now - self._start - self.endpointer.s.end_silence
         if text not in self.accepted[self.mode] or self.ignore(text) or spoken > plausible_seconds(text):
             log.debug("spotter: dropped %r in %s (%.2f s)", text, self.mode, spoken)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..listen.endpoint import BLOCK, RATE
+from ..understand.text import normalize
 from .voices import Speakers
 
 # What people say after "hey coach": a mix of our phrasings and ones the router never saw, and crisis words.
@@ -104,9 +105,9 @@ def _one(spotter, router, speech: np.ndarray, voice: str, text: str, expected: s
     if heard is None:
         return result
     t0 = time.perf_counter()
-    result.got["every"] = outcome(router.understand((heard.text, *heard.alternatives), allowed)[0])
+    result.got["every"] = outcome(router.understand((heard.text, *heard.alternatives), allowed, heard.runners_up)[0])
     spent += time.perf_counter() - t0
-    result.heard = (heard.text, heard.alternatives[0] if heard.alternatives else "")
+    result.heard = (heard.text, normalize(spotter.transcriber.heard[1]))  # the grammar's, heard or not
     result.got["open"] = outcome(router.route(result.heard[0], allowed))
     result.got["grammar"] = outcome(router.route(result.heard[1], allowed))
     # the silence the endpointer waited for (in real time), and the computing done after speech ended

@@ -122,11 +122,16 @@ class Router:
         self._meanings.move_to_end(norm)
         return self._meanings[norm]
 
-    def understand(self, texts, allowed: tuple[str, ...] | None = None) -> list[Intent]:
-        """Several transcripts of one utterance (open and grammar): each routed once; a crisis statement
-        in any of them comes first, then the surest."""
-        intents = [self.route(text, allowed) for text in dict.fromkeys(texts)]
-        return sorted(intents, key=lambda i: (i.name != "crisis_support", -i.score))
+    def understand(self, texts, allowed: tuple[str, ...] | None = None, runners_up=()) -> list[Intent]:
+        """Several transcripts of one utterance (open and grammar), and the open decode's less likely
+        readings: each routed once; a crisis statement comes first, then the surest. A crisis statement
+        among the runners-up counts only when the transcripts found no request ("i need a bridge" is not
+        a crisis when "i need a break" was heard)."""
+        heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
+        others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
+        if any(i.name not in ("crisis_support", "none") for i in heard):
+            others = [i for i in others if i.name != "crisis_support"]
+        return sorted(heard + others, key=lambda i: (i.name != "crisis_support", -i.score))
 
     def _ranked(self, norm: str, vector, candidates: tuple[str, ...]) -> list[tuple[str, float]]:
         """Intents by score, best first. Patterns, examples and near spellings decide when any fires
