@@ -79,3 +79,13 @@ def test_the_grammar_is_heard_only_when_the_open_readings_share_its_words(open_t
     transcriber = Transcriber(ScriptedEngine(), ["i need a break"], ["i need a break"])
     transcriber.heard, transcriber.runners_up = (open_text, grammar), runners_up
     assert transcriber.grammar_agrees() is agrees
+
+
+def test_the_request_evaluation_counts_what_the_device_does(router):
+    from voicecoach.measure.requests import evaluate_requests
+
+    spotter = Spotter(SphinxEngine(), router, ["hey coach"])
+    spoken = (("i need a break", "self_compassion_break"), ("thank you", "stop"), ("give me a self hug", "stop"))
+    report = evaluate_requests(spotter, router, ["piper:1.0"], ALLOWED["request"], spoken=spoken)
+    assert [r.right() for r in report.results] == [True, True, False]  # small talk ends a request as "stop" does
+    assert report.accuracy() == pytest.approx(2 / 3) and report.latency_ms()["p95"] > 0
