@@ -39,7 +39,25 @@ FRESH = (
     ("I don't see a reason to keep going", "crisis_support"), ("cancel that", "stop"), ("forget it", "stop"),
     ("turn on the radio", "none"), ("is it going to rain", "none"),
 )
-REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH}
+# For choosing how much general English the request language model holds, in our own voices only: requests
+# in words our phrasings do not use (FRESH is not to be tuned on).
+DEV = (
+    ("I feel awful about what I said to my sister", "self_compassion_break"),
+    ("my chest feels tight and I'm scared", "self_compassion_break"),
+    ("I failed my driving test again", "self_compassion_break"),
+    ("I can't stop worrying about money", "self_compassion_break"),
+    ("everyone is annoyed with me", "self_compassion_break"), ("rest my hand on my chest", "soothing_touch"),
+    ("wrap my arms around myself", "soothing_touch"), ("something gentle for my body", "soothing_touch"),
+    ("pretend I'm comforting a friend", "friend_reframe"), ("how would my best mate see this", "friend_reframe"),
+    ("write me a note of encouragement", "compassionate_letter"),
+    ("I want to put my feelings on paper", "compassionate_letter"), ("this seems a bit cheesy", "obstacle"),
+    ("I don't really believe any of this", "obstacle"), ("where does this idea come from", "about"),
+    ("remind me what I can ask", "help"), ("I feel like ending everything", "crisis_support"),
+    ("I might take all my pills tonight", "crisis_support"),
+    ("nobody would miss me if I was gone", "crisis_support"), ("put the kettle on", "none"),
+    ("what's the news today", "none"),
+)
+REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
