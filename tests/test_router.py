@@ -106,7 +106,7 @@ def test_phrase_lists_feed_grammars():
 
 def test_every_design_intent_is_reachable():
     reached = {ROUTER.route(e).name for r in ROUTER.rules.values() for e in r.examples}
-    assert reached == set(NAMES) - {"none"}
+    assert reached == set(NAMES)  # "none" too: its examples are small talk
 
 
 def test_cli_intent_json_one_per_line():
