@@ -5,7 +5,8 @@ Evidence for an intent, each a score from 0 to 1, the best kept:
 - meaning: a linear classifier over sentence embeddings, fitted on examples.tsv at start-up, when the
   sentence model is installed (its probability, among the intents the mode allows and `none`);
 - a near spelling of an example (rapidfuzz), for recognition slips such as "i need a brake".
-A request that is negated ("I don't need a break", "no hug thanks") is no request.
+A request that is negated ("I don't need a break", "no hug thanks"), or asked of someone else ("I told him
+to take a break"), is no request.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from .bank import Bank, read_examples
 from .classify import Softmax
 from .crisis import CrisisDetector
 from .embed import load_encoder
-from .text import normalize, stems
+from .text import normalize, stems, unaddressed
 
 ASKED_ONLY = {"length"}  # slots reported only when the words ask for them (else the practice's default)
 NAMES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
@@ -33,6 +34,7 @@ NEAR_ENOUGH = 0.45  # the classifier is heard only for sentences this close (cos
 FUZZY_MIN = 0.9
 NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
                      r"(need|want|like|feel like doing|touch|start)\b|^no\b|\bno (thanks|thank you|hug|break)\b")
+FOR_SOMEONE_ELSE = re.compile(r"\b(told|tell|telling|asked|ask|asking|want|wanted|wants) (him|her|them|my \w+) to\b")
 
 __all__ = ["CONTROLS", "REQUESTS", "NAMES", "Intent", "Router", "normalize"]
 
@@ -93,7 +95,7 @@ class Router:
 
     def route(self, text: str, allowed: tuple[str, ...] | None = None) -> Intent:
         """The intent of `text`; with `allowed`, only those intents (crisis always) are considered."""
-        norm = normalize(text)
+        norm = unaddressed(normalize(text))
         if not norm:
             return Intent("none", text=text)
         vector = self._vector(norm)
@@ -101,7 +103,7 @@ class Router:
         if crisis:
             return Intent("crisis_support", {}, crisis, text)
         candidates = tuple(n for n in (allowed or NAMES) if n not in ("crisis_support", "none"))
-        if NEGATED.search(norm):
+        if NEGATED.search(norm) or FOR_SOMEONE_ELSE.search(norm):
             candidates = tuple(n for n in candidates if n not in REQUESTS)
         ranked = self._ranked(norm, vector, candidates)
         (best, score), runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)

@@ -20,6 +20,10 @@ CONTRACTIONS = {
 SLIPS = {"brake": "break", "brakes": "breaks", "hart": "heart", "selfhug": "self hug", "soothe": "soothing"}
 FILLERS = {"um", "uh", "erm", "er", "hmm", "mm", "ah", "uhm", "umm"}
 SUFFIXES = ("ingly", "ing", "edly", "ed", "ies", "es", "s", "ly")
+# The device's name said to it ("coach, I need you"): no part of what is asked, and left in it tilts meaning
+# towards any example that has it ("hey coach I want to die").
+ADDRESS = re.compile(r"^((hey|hi|okay|oh|right|so) )?coach\b ?|(?<!\bmy )(?<!\bthe )(?<!\ba )(?<!\bour )(?<!\bhis )"
+                     r"(?<!\bher )(?<!\btheir )(?<!\bbus )\bcoach$")
 
 
 def normalize(text: str) -> str:
@@ -29,6 +33,11 @@ def normalize(text: str) -> str:
     words = [CONTRACTIONS.get(w, w) for w in text.split()]
     words = [SLIPS.get(w, w) for w in " ".join(words).replace("'", "").split() if w not in FILLERS]
     return re.sub(r"\b(my|your) self\b", r"\1self", " ".join(" ".join(words).split()))
+
+
+def unaddressed(norm: str) -> str:
+    """Normalized text without the device's name said to it, at its start or end."""
+    return ADDRESS.sub("", norm).strip()
 
 
 def stem(word: str) -> str:
