@@ -31,10 +31,15 @@ REQUESTS = tuple(n for n in NAMES if n not in (*CONTROLS, "crisis_support", "non
 THRESHOLD = 0.5  # below this, the best intent is not sure enough: `none`
 REMEMBERED = 256  # sentences whose meaning is kept (people say "stop" and "i need a break" often)
 NEAR_ENOUGH = 0.45  # the classifier is heard only for sentences this close (cosine) to one of the intent's examples
+BEYOND_NONE = 0.02  # ... and closer than to any example of talk that is for no practice, by this much
 FUZZY_MIN = 0.9
+SURE = 0.9  # a pattern, an example or a near spelling fired: sure enough to set aside a runner-up's crisis
 NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
                      r"(need|want|like|feel like doing|touch|start)\b|^no\b|\bno (thanks|thank you|hug|break)\b")
 FOR_SOMEONE_ELSE = re.compile(r"\b(told|tell|telling|asked|ask|asking|want|wanted|wants) (him|her|them|my \w+) to\b")
+OTHER_PERSON = re.compile(r"^(he|she|they|his|her|their|my (husband|wife|partner|son|daughter|friend|mum|mom|mother|dad|"
+                          r"father|brother|sister|boss|neighbour|neighbor|kids|children|family))\b")
+FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine)\b")
 
 __all__ = ["CONTROLS", "REQUESTS", "NAMES", "Intent", "Router", "normalize"]
 
@@ -82,6 +87,12 @@ def _rules(name: str, table: dict) -> IntentRules:
                        tuple(normalize(e) for e in table.get("direct", [])), bool(table.get("control")))
 
 
+def about_someone_else(norm: str) -> bool:
+    """Talk of another person's break or feelings ("she took a break", "I told him to take a break")."""
+    other = OTHER_PERSON.match(norm)
+    return bool(FOR_SOMEONE_ELSE.search(norm) or (other and not FIRST_PERSON.search(norm[other.end():])))
+
+
 class Router:
     def __init__(self, rules: list[IntentRules] | None = None, encoder="auto"):
         self.rules = {r.name: r for r in (rules or load_rules())}
@@ -103,7 +114,7 @@ class Router:
         if crisis:
             return Intent("crisis_support", {}, crisis, text)
         candidates = tuple(n for n in (allowed or NAMES) if n not in ("crisis_support", "none"))
-        if NEGATED.search(norm) or FOR_SOMEONE_ELSE.search(norm):
+        if NEGATED.search(norm) or about_someone_else(norm):
             candidates = tuple(n for n in candidates if n not in REQUESTS)
         ranked = self._ranked(norm, vector, candidates)
         (best, score), runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
@@ -127,11 +138,11 @@ class Router:
     def understand(self, texts, allowed: tuple[str, ...] | None = None, runners_up=()) -> list[Intent]:
         """Several transcripts of one utterance (open and grammar), and the open decode's less likely
         readings: each routed once; a crisis statement comes first, then the surest. A crisis statement
-        among the runners-up counts only when the transcripts found no request ("i need a bridge" is not
-        a crisis when "i need a break" was heard)."""
+        among the runners-up counts only when the transcripts found no request for sure ("i need a bridge"
+        is not a crisis when "i need a break" was heard; a guess of the classifier is not enough)."""
         heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
         others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
-        if any(i.name not in ("crisis_support", "none") for i in heard):
+        if any(i.name not in ("crisis_support", "none") and i.score >= SURE for i in heard):
             others = [i for i in others if i.name != "crisis_support"]
         return sorted(heard + others, key=lambda i: (i.name != "crisis_support", -i.score))
 
@@ -156,7 +167,8 @@ class Router:
         labels = {*candidates, "none"}
         nearest = self.bank.nearest(vector, labels)
         raw = self.meaning.probabilities(vector, labels)
-        kept = {n: (p if n == "none" or nearest.get(n, (0.0,))[0] >= NEAR_ENOUGH else 0.0) for n, p in raw.items()}
+        floor = max(NEAR_ENOUGH, nearest.get("none", (0.0,))[0] + BEYOND_NONE)
+        kept = {n: (p if n == "none" or nearest.get(n, (0.0,))[0] >= floor else 0.0) for n, p in raw.items()}
         return kept, raw
 
     @staticmethod
