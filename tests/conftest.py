@@ -6,8 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicecoach.audio.wav import read_wav, write_wav
-from voicecoach.config import Config
+from voicecoach.audio.wav import write_wav
 from voicecoach.testing import speech_for_mic
 
 RATE = 16000

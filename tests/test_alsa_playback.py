@@ -76,7 +76,6 @@ def test_microphone_reads_a_real_input_stream(tmp_path):
 
 
 def test_run_fake_starts_on_enter_and_exits_cleanly_on_sigterm(tmp_path):
-    import os
     import signal
     import time
 

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from voicecoach.config import SECTIONS, Config, ConfigError, config_reference, load_config
+from voicecoach.config import SECTIONS, ConfigError, config_reference, load_config
 from tests.conftest import run_cli
 
 
