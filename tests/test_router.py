@@ -58,6 +58,7 @@ CRISIS = [
     "I wish I was dead", "everyone would be better off without me", "I want to end it all",
     "I'm planning to take my own life", "I'd rather be dead", "there's no reason to live",
     "I keep thinking I want to die", "I'm going to cut myself", "I don't want to wake up",
+    "there is no point in reading anymore",  # "living", as PocketSphinx heard it in one of our voices
 ]
 
 NOT_REQUESTS = [
