@@ -154,6 +154,7 @@ def test_intent_shows_the_score_and_the_runner_up():
     assert all(0 <= r["score"] <= 1 and "intent" in r["runner_up"] for r in rows)
     text = run_cli("intent", "the hugging exercise please").stdout
     assert text.startswith("soothing_touch touch=self_hug  score") and "runner-up:" in text
+    assert run_cli("intent", "never mind").stdout.startswith("none (small talk)  score")
 
 
 @pytest.mark.parametrize("text, small_talk", [("never mind", True), ("thank you", True), ("not now", True),

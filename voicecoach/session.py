@@ -100,7 +100,7 @@ class Session:
         return bool(text) and f" {text} " in f" {self.saying} "
 
     def _heard(self, heard) -> None:
-        if heard.mode == "request" and not any((heard.text, *heard.alternatives)) and heard.reason != "silence":
+        if heard.mode == "request" and not any(heard.transcripts) and heard.reason != "silence":
             return self.post(RequestEnded(heard.reason))  # nobody spoke
         log.debug("heard %r in %s", heard.text, heard.mode)
         if heard.wake:
@@ -126,7 +126,7 @@ class Session:
         """The intent of what was heard, routed once per transcript for the mode it was heard in. A request
         has two transcripts (open and grammar) and the open decode's runners-up: a crisis statement in a
         transcript wins, else the surest reading (Router.understand)."""
-        intents = self.router.understand((heard.text, *heard.alternatives), ALLOWED[heard.mode], heard.runners_up)
+        intents = self.router.understand(heard.transcripts, ALLOWED[heard.mode], heard.runners_up)
         if heard.mode == "idle" and intents[0].name == "crisis_support" and not self._crisis_meant(heard, intents):
             return None
         return intents[0]

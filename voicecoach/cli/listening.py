@@ -51,8 +51,9 @@ def cmd_intent(args, config) -> int:
 def _intent_line(intent) -> str:
     """ "soothing_touch touch=self_hug  score 0.93  (runner-up: self_compassion_break 0.04)" """
     slots = "".join(f" {k}={v}" for k, v in intent.slots.items())
+    small_talk = " (small talk)" if intent.small_talk else ""
     runner = f"  (runner-up: {intent.runner_up[0]} {intent.runner_up[1]:.2f})" if intent.runner_up else ""
-    return f"{intent.name}{slots}  score {intent.score:.2f}{runner}"
+    return f"{intent.name}{small_talk}{slots}  score {intent.score:.2f}{runner}"
 
 
 def cmd_simulate(args, config) -> int:

@@ -66,6 +66,11 @@ class Heard:
     alternatives: tuple[str, ...] = ()  # other transcripts of the same audio (grammar, or a second opinion)
     runners_up: tuple[str, ...] = ()  # the open decode's other readings of a request
 
+    @property
+    def transcripts(self) -> tuple[str, ...]:
+        """Its text and the other transcripts of the same audio: what the router is given first."""
+        return (self.text, *self.alternatives)
+
 
 class Spotter:
     def __init__(self, engine, router: Router, wake_phrases: list[str], spot_silence: float = 0.3,

@@ -104,9 +104,9 @@ def _request(spotter, router, feeder, audio: np.ndarray, allowed) -> str:
     heard = [h for h in feeder.feed(audio) if h.mode == "request"]
     if not heard:
         heard = spotter.end_request()
-    if not heard or not heard[0].text and not heard[0].alternatives:
+    if not heard or not any(heard[0].transcripts):
         return "none"
-    return router.understand((heard[0].text, *heard[0].alternatives), allowed, heard[0].runners_up)[0].name
+    return router.understand(heard[0].transcripts, allowed, heard[0].runners_up)[0].name
 
 
 def _negatives(spotter, feeder, report: RoomReport, voices, minutes: float, speakers: Speakers) -> None:

@@ -123,7 +123,7 @@ def _one(spotter, router, speech: np.ndarray, voice: str, text: str, expected: s
     if heard is None:
         return result
     t0 = time.perf_counter()
-    result.got["every"] = outcome(router.understand((heard.text, *heard.alternatives), allowed, heard.runners_up)[0])
+    result.got["every"] = outcome(router.understand(heard.transcripts, allowed, heard.runners_up)[0])
     spent += time.perf_counter() - t0
     result.heard = (heard.text, normalize(spotter.transcriber.heard[1]))  # the grammar's, heard or not
     result.got["open"] = outcome(router.route(result.heard[0], allowed))
