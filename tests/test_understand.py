@@ -147,6 +147,12 @@ def test_negation_modes_slips_and_fillers(router, text, mode, intent):
     assert router.route(text, MODES[mode]).name == intent
 
 
+@pytest.mark.parametrize("junk", ["what is tight and", "the a minute", "what i read a", "these the theory", "them i and"])
+def test_a_mishearing_barely_near_any_example_is_no_request(router, junk):
+    """Transcripts PocketSphinx made of requests it did not hear: the classifier alone must not make them one."""
+    assert router.route(junk, MODES["request"]).name == "none"
+
+
 def test_intent_shows_the_score_and_the_runner_up():
     result = run_cli("intent", "--json", "-", stdin="i need a moment\nthe break room is upstairs\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]

@@ -32,6 +32,7 @@ THRESHOLD = 0.5  # below this, the best intent is not sure enough: `none`
 REMEMBERED = 256  # sentences whose meaning is kept (people say "stop" and "i need a break" often)
 NEAR_ENOUGH = 0.45  # the classifier is heard only for sentences this close (cosine) to one of the intent's examples
 BEYOND_NONE = 0.02  # ... and closer than to any example of talk that is for no practice, by this much
+CLOSE_SPAN = 0.05  # the classifier's probability is scaled down within this much of NEAR_ENOUGH
 FUZZY_MIN = 0.9
 SURE = 0.9  # a pattern, an example or a near spelling fired: sure enough to set aside a runner-up's crisis
 NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
@@ -91,6 +92,12 @@ def about_someone_else(norm: str) -> bool:
     """Talk of another person's break or feelings ("she took a break", "I told him to take a break")."""
     other = OTHER_PERSON.match(norm)
     return bool(FOR_SOMEONE_ELSE.search(norm) or (other and not FIRST_PERSON.search(norm[other.end():])))
+
+
+def _closeness(cosine: float, floor: float) -> float:
+    """0 below the floor; above it, rising to 1 over CLOSE_SPAN past NEAR_ENOUGH: a guess about a sentence barely near any
+    example ("what is tight and", a mishearing) is not trusted as much as the classifier would have it."""
+    return min(1.0, (cosine - NEAR_ENOUGH) / CLOSE_SPAN) if cosine >= floor else 0.0
 
 
 class Router:
@@ -168,7 +175,7 @@ class Router:
         nearest = self.bank.nearest(vector, labels)
         raw = self.meaning.probabilities(vector, labels)
         floor = max(NEAR_ENOUGH, nearest.get("none", (0.0,))[0] + BEYOND_NONE)
-        kept = {n: (p if n == "none" or nearest.get(n, (0.0,))[0] >= floor else 0.0) for n, p in raw.items()}
+        kept = {n: p if n == "none" else p * _closeness(nearest.get(n, (0.0,))[0], floor) for n, p in raw.items()}
         return kept, raw
 
     @staticmethod
