@@ -1,8 +1,8 @@
 """Understanding: the sentence model, the crisis detector (recall first) and the router, on tables of our own.
 
-The router's examples are two thirds of a table of phrasings; the held-out third and a second held-out
-set written after every change live in tests/data and are never used to tune (docs/PERFORMANCE.md
-gives the first-run figures and how often each set was looked at).
+The router's examples are two thirds of a table of phrasings; the held-out third and later sets, each
+written before the change it first measured, live in tests/data; sentences of them are never added to the
+examples (docs/PERFORMANCE.md gives the first-run figures and which sets were tuned on).
 """
 import json
 from pathlib import Path
