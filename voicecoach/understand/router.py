@@ -3,7 +3,8 @@
 Evidence for an intent, each a score from 0 to 1, the best kept:
 - its examples said exactly (1.0), or one of its patterns (0.9): regular expressions over normalized text;
 - meaning: a linear classifier over sentence embeddings, fitted on examples.tsv at start-up, when the
-  sentence model is installed (its probability, among the intents the mode allows and `none`);
+  sentence model is installed (its probability, among the intents the mode allows and `none`, trusted
+  only as far as the sentence is near the intent's examples);
 - a near spelling of an example (rapidfuzz), for recognition slips such as "i need a brake".
 A request that is negated ("I don't need a break", "no hug thanks"), or asked of someone else ("I told him
 to take a break"), is no request.
@@ -38,8 +39,8 @@ SURE = 0.9  # a pattern, an example or a near spelling fired: sure enough to set
 NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
                      r"(need|want|like|feel like doing|touch|start)\b|^no\b|\bno (thanks|thank you|hug|break)\b")
 FOR_SOMEONE_ELSE = re.compile(r"\b(told|tell|telling|asked|ask|asking|want|wanted|wants) (him|her|them|my \w+) to\b")
-OTHER_PERSON = re.compile(r"^(he|she|they|his|her|their|my (husband|wife|partner|son|daughter|friend|mum|mom|mother|dad|"
-                          r"father|brother|sister|boss|neighbour|neighbor|kids|children|family))\b")
+OTHER_PERSON = re.compile(r"^(he|she|they|his|her|their|my (husband|wife|partner|son|daughter|friend|mum|mom|mother|"
+                          r"dad|father|brother|sister|boss|neighbour|neighbor|kids|children|family))\b")
 FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine)\b")
 
 __all__ = ["CONTROLS", "REQUESTS", "NAMES", "Intent", "Router", "normalize"]
@@ -95,8 +96,8 @@ def about_someone_else(norm: str) -> bool:
 
 
 def _closeness(cosine: float, floor: float) -> float:
-    """0 below the floor; above it, rising to 1 over CLOSE_SPAN past NEAR_ENOUGH: a guess about a sentence barely near any
-    example ("what is tight and", a mishearing) is not trusted as much as the classifier would have it."""
+    """0 below the floor; above it, rising to 1 over CLOSE_SPAN past NEAR_ENOUGH: a guess about a sentence
+    barely near any example ("what is tight and", a mishearing) is not trusted as the classifier would."""
     return min(1.0, (cosine - NEAR_ENOUGH) / CLOSE_SPAN) if cosine >= floor else 0.0
 
 

@@ -15,7 +15,8 @@ CONTRACTIONS = {
     "everything's": "everything is", "shouldn't": "should not", "couldn't": "could not", "wouldn't": "would not",
     "haven't": "have not", "i'd've": "i would have", "y'all": "you all", "ok": "okay", "o k": "okay",
     "he's": "he is", "hes": "he is", "she's": "she is", "shes": "she is", "they're": "they are",
-    "theyre": "they are", "that'll": "that will", "you'll": "you will", "we'll": "we will", "kinda": "kind of", "sorta": "sort of", "lemme": "let me", "outta": "out of", "nobody's": "nobody is",
+    "theyre": "they are", "that'll": "that will", "you'll": "you will", "we'll": "we will", "kinda": "kind of",
+    "sorta": "sort of", "lemme": "let me", "outta": "out of", "nobody's": "nobody is",
 }
 # Words a recognizer (or a hurried typist) puts in place of ours; mended before anything else looks.
 SLIPS = {"brake": "break", "brakes": "breaks", "hart": "heart", "selfhug": "self hug", "soothe": "soothing"}
