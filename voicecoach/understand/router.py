@@ -35,7 +35,8 @@ NEAR_ENOUGH = 0.45  # the classifier is heard only for sentences this close (cos
 BEYOND_NONE = 0.02  # ... and closer than to any example of talk that is for no practice, by this much
 CLOSE_SPAN = 0.05  # the classifier's probability is scaled down within this much of NEAR_ENOUGH
 FUZZY_MIN = 0.9
-SURE = 0.9  # a pattern, an example or a near spelling fired: sure enough to set aside a runner-up's crisis
+SURE = 0.9  # a pattern's score (examples and near spellings score higher): sure enough to set aside a runner-up's
+#             crisis. A classifier this sure passes too; only its less sure guesses do not.
 NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
                      r"(need|want|like|feel like doing|touch|start)\b|^no\b|\bno (thanks|thank you|hug|break)\b")
 FOR_SOMEONE_ELSE = re.compile(r"\b(told|tell|telling|asked|ask|asking|want|wanted|wants) (him|her|them|my \w+) to\b")
@@ -146,8 +147,8 @@ class Router:
     def understand(self, texts, allowed: tuple[str, ...] | None = None, runners_up=()) -> list[Intent]:
         """Several transcripts of one utterance (open and grammar), and the open decode's less likely
         readings: each routed once; a crisis statement comes first, then the surest. A crisis statement
-        among the runners-up counts only when the transcripts found no request for sure ("i need a bridge"
-        is not a crisis when "i need a break" was heard; a guess of the classifier is not enough)."""
+        among the runners-up counts only when the transcripts found a request with a score of SURE or more
+        ("i need a bridge" is not a crisis when "i need a break" was heard; a weak guess is not enough)."""
         heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
         others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
         if any(i.name not in ("crisis_support", "none") and i.score >= SURE for i in heard):
