@@ -54,6 +54,19 @@ def test_the_cleaning_front_end_lowers_a_steady_fan_and_keeps_block_sizes():
     assert level(out[-50:]) < 0.5 * level(fan[-50:])
 
 
+@pytest.mark.parametrize("room, noisy, cleans", [("fan", True, True), ("talk", True, False), ("quiet", False, False)])
+def test_the_steady_noise_front_end_cleans_a_fan_and_leaves_talk_and_quiet_as_they_are(talk, room, noisy, cleans):
+    front = front_end("webrtc-auto")
+    soft_fan = fan_noise(22.0, np.random.default_rng(4)) * 0.004  # about -50 dBFS: not a quiet room
+    sound = {"fan": soft_fan * 8, "talk": np.resize(talk, len(soft_fan)) * 0.3 + soft_fan,
+             "quiet": np.random.default_rng(5).standard_normal(len(soft_fan)) * 1e-4}[room]
+    out = [front.process(b) for b in blocks_of(sound)]
+    assert (front.noisy, front.cleaning) == (noisy, cleans)
+    assert all(len(o) == BLOCK and o.dtype == np.int16 for o in out)
+    changed = not all(np.array_equal(o, b) for o, b in zip(out[-50:], blocks_of(sound)[-50:]))
+    assert changed is cleans
+
+
 def test_an_unknown_front_end_is_named():
     with pytest.raises(ValueError, match="unknown front end 'loud'"):
         front_end("loud")

@@ -1,12 +1,12 @@
 """Compare echo cancellers for talking over the device: controls said over a recorded practice line.
 
-A line the device played (a WAV of its output, 16 kHz) comes back through a room (SpeakerEcho); one of our
-own voices says a control 19.6 s in, at -30 dBFS, with the echo ECHO_DB above it; the cancelled sound
-goes to the guiding-mode spotter. Cancellers: aec3 (WebRTC, what ships), speex (Speex's MDF through
+A line the device played (22 s of a WAV of its output, chosen so that it is speaking 19.6-20.4 s in) comes
+back through a room (SpeakerEcho); one of our own voices says a control 19.6 s in, at -30 dBFS, with the
+echo ECHO_DB above it; the cancelled sound goes to the guiding-mode spotter. Cancellers: aec3 (WebRTC, what ships), speex (Speex's MDF through
 `pyaec`, linear only), cascade (speex, then aec3), none. The numbers are in docs/PERFORMANCE.md.
 
     pip install pyaec       # Speex's canceller: only for this comparison
-    voicecoach practice self_compassion_break --out played.wav   # or any 22 s of the device's voice
+    voicecoach practice self_compassion_break --out played.wav   # any recording of the device's voice
     python tools/compare_echo_cancellers.py played.wav 0,6 aec3 [DRIFT_PPM]
 """
 from __future__ import annotations
@@ -73,8 +73,21 @@ def heard(spotter, played, speech, echo_db, canceller, drift_ppm):
     return texts
 
 
+def speaking_at_the_control(played: np.ndarray):
+    """22 s of the recording in which the device speaks all through the 0.8 s from SAID_AT_S (None if none)."""
+    tenths = [played[i:i + 1600] for i in range(0, len(played) - 1599, 1600)]
+    voiced = [float(np.sqrt(np.mean(t ** 2))) > 0.01 for t in tenths]  # above -40 dBFS
+    at = int(SAID_AT_S * 10)
+    for start in range(0, len(tenths) - 220 + 1):
+        if all(voiced[start + at:start + at + 8]):
+            return played[start * 1600:start * 1600 + 22 * 16000]
+    return None
+
+
 def main(wav: str, echoes: str, kind: str, drift_ppm: float = 0.0) -> None:
-    played = read_wav(wav, 16000)[0].astype(np.float32)[: 22 * 16000]
+    played = speaking_at_the_control(read_wav(wav, 16000)[0].astype(np.float32))
+    if played is None:
+        sys.exit(f"{wav}: nowhere does the device speak for 0.8 s on end, {SAID_AT_S} s into 22 s of it")
     router, speakers = Router(), talk_over.Speakers()
     spotter = build_spotter(load_config(None), router)
     for echo_db in (float(e) for e in echoes.split(",")):
