@@ -62,10 +62,10 @@ class AsrConfig:
     end_silence: float = _opt(0.4, "Silence that ends a request after a wake (s)", lo=0.2, hi=2.0)
     spot_silence: float = _opt(0.3, "Silence that ends a spotted phrase (s)", lo=0.15, hi=1.0)
     max_request: float = _opt(6.0, "Longest request after a wake (s)", lo=2.0, hi=15.0)
-    front_end: str = _opt("webrtc-vad", "The microphone's sound before listening: webrtc-vad (as it is, with "
-                          "WebRTC's voice detector), webrtc (cleaned and levelled too), webrtc-auto (cleaned only "
-                          "in steady noise such as a fan), webrtc-ns-gain, speex, none",
-                          choices=["webrtc-vad", "webrtc", "webrtc-auto", "webrtc-ns-gain", "speex", "none"])
+    front_end: str = _opt("webrtc-auto", "The microphone's sound before listening: webrtc-auto (as it is, with "
+                          "WebRTC's voice detector; cleaned and levelled while the room holds steady noise such as "
+                          "a fan), webrtc-vad (always as it is), webrtc (always cleaned), webrtc-ns-gain, speex, none",
+                          choices=["webrtc-auto", "webrtc-vad", "webrtc", "webrtc-ns-gain", "speex", "none"])
     continuous: bool = _opt(True, "Find the wake and direct phrases in continuous sound (a TV talking on), "
                             "not only between silences")
     wake_detector: str = _opt("sphinx", "The first pass that finds the wake phrase in continuous sound, before "

@@ -1,12 +1,12 @@
 """The listening front end: what the microphone hears is cleaned before anything listens to it.
 
 Noise suppression and automatic gain from a maintained library built for it. Three were measured
-(docs/PERFORMANCE.md, "The listening front end"): none raised PocketSphinx's accuracy in a fan or under
-talk (Speex's lowered it a lot), so the default, "webrtc-vad", leaves the sound as it is and takes only the
-voice-activity estimate of WebRTC's AGC2 (`pywebrtc-audio`), which the endpointer uses; the same library
-brings echo cancellation for talking over the device. "webrtc" also cleans and levels the sound.
-"webrtc-auto" cleans only while the room holds steady noise, where cleaning was measured to help requests
-(a fan 10 dB under the voice), and leaves quiet and talk as they are, where it was measured to cost.
+(docs/PERFORMANCE.md, "The front end, chosen by measurement"): WebRTC's cleaning (`pywebrtc-audio`) raised
+PocketSphinx's accuracy a lot in a fan and lowered it under talk and in a quiet room; Speex's lowered it
+everywhere. So the default, "webrtc-auto", cleans only while the room holds steady noise with little talk,
+and otherwise leaves the sound as it is ("webrtc-vad" always does). Both take the voice-activity estimate
+of WebRTC's AGC2, which the endpointer uses; the same library brings echo cancellation for talking over
+the device. "webrtc" always cleans and levels.
 Every kind works on 20 ms int16 blocks at 16 kHz and returns blocks of the same size.
 """
 from __future__ import annotations
