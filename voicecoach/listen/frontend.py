@@ -21,10 +21,12 @@ KINDS = ("webrtc-auto", "webrtc-vad", "webrtc", "webrtc-ns-gain", "speex", "none
 TEN_MS = 160
 ROOM_BLOCKS = 1000  # the last 20 s of the room decide whether to clean
 CHOOSE_EVERY = 25   # blocks between two decisions (0.5 s)
-NOISY_DB = -55.0    # a floor (the 10th percentile of block levels) above this is noise, not a quiet room
+NOISY_DB = -45.0    # a floor (the 10th percentile of block levels) above this is a noise to clean, not hiss
 STEADY_DB = 3.0     # ...and steady (a fan) when the 30th percentile is within this of it; talk has gaps
 TALK_SHARE = 0.15   # talk in more of the background than this: a TV over the fan
 BACKGROUND_DB = 6.0  # blocks this close to the floor are the room's own sound, not a person's voice
+WARM_BLOCKS = 150   # the cleaning runs this long (3 s) before it is used: it has learnt the noise and the level
+PAUSE_BLOCKS = 25   # the choice changes only after this long (0.5 s) with no speech: never inside a word
 
 
 class FrontEnd:
@@ -83,8 +85,9 @@ class SteadyNoiseFrontEnd(FrontEnd):
     with a TV over a fan). The choice looks at the last 20 s: a fan is loud and its loudness barely moves,
     talk falls quiet between words, and the voice detector hears talk in the background itself (the blocks
     near the floor); a person's own request stands above the floor and is too short to move it. The
-    cleaning runs whenever the floor is loud, so it has learnt the noise when it is chosen; in a quiet
-    room it costs nothing."""
+    cleaning runs whenever the floor is loud, and is chosen only once it has run a few seconds (it has
+    learnt the noise and the level) and never under a word; a microphone's own hiss and a quiet room are
+    left alone and cost nothing."""
 
     kind = "webrtc-auto"
 
@@ -93,6 +96,7 @@ class SteadyNoiseFrontEnd(FrontEnd):
         self._levels: deque = deque(maxlen=ROOM_BLOCKS)
         self._speech: deque = deque(maxlen=ROOM_BLOCKS)  # AGC2's voice detector said speech
         self._blocks = 0
+        self._warm = 0  # blocks the cleaning has run since the floor became loud
         self.noisy = self.cleaning = False
 
     def process(self, block: np.ndarray) -> np.ndarray:
@@ -102,6 +106,7 @@ class SteadyNoiseFrontEnd(FrontEnd):
         self._blocks += 1
         if self._blocks % CHOOSE_EVERY == 0:
             self._choose()
+        self._warm = self._warm + 1 if self.noisy else 0
         cleaned = self._clean.process(block) if self.noisy else as_is
         self.speech = (self._clean if self.cleaning else self._as_is).speech
         return cleaned if self.cleaning else as_is
@@ -110,11 +115,13 @@ class SteadyNoiseFrontEnd(FrontEnd):
         if len(self._levels) < ROOM_BLOCKS // 2:
             return
         floor, above = np.percentile(self._levels, [10, 30])
-        warm, self.noisy = self.noisy, bool(floor > NOISY_DB)  # warm: the cleaning has run since the last choice
+        self.noisy = bool(floor > NOISY_DB)
+        if self.noisy and any(list(self._speech)[-PAUSE_BLOCKS:]):
+            return  # someone may be speaking: the sound does not change under a word
         background = np.array(self._levels) < floor + BACKGROUND_DB
         talk = np.array(self._speech)[background].mean() if background.any() else 0.0
         steady = above - floor < STEADY_DB and talk <= TALK_SHARE
-        self.cleaning = warm and self.noisy and bool(steady)
+        self.cleaning = self.noisy and self._warm >= WARM_BLOCKS and bool(steady)
 
 
 class _TenMsFrontEnd(FrontEnd):
