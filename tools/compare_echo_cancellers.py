@@ -2,8 +2,9 @@
 
 A line the device played (22 s of a WAV of its output, chosen so that it is speaking 19.6-20.4 s in) comes
 back through a room (SpeakerEcho); one of our own voices says a control 19.6 s in, at -30 dBFS, with the
-echo ECHO_DB above it; the cancelled sound goes to the guiding-mode spotter. Cancellers: aec3 (WebRTC, what ships), speex (Speex's MDF through
-`pyaec`, linear only), cascade (speex, then aec3), none. The numbers are in docs/PERFORMANCE.md.
+echo ECHO_DB above it; the cancelled sound goes to the guiding-mode spotter. Cancellers: aec3 (WebRTC,
+what ships), speex (Speex's MDF through `pyaec`, linear only), cascade (speex, then aec3), none. The
+numbers are in docs/PERFORMANCE.md.
 
     pip install pyaec       # Speex's canceller: only for this comparison
     voicecoach practice self_compassion_break --out played.wav   # any recording of the device's voice

@@ -164,8 +164,8 @@ class SpeexFrontEnd(_TenMsFrontEnd):
 
 def front_end(kind: str) -> FrontEnd:
     """The front end of this kind; the compared libraries other than WebRTC's come with `.[measure]`."""
-    makers = {"webrtc-auto": SteadyNoiseFrontEnd, "webrtc-vad": WebRtcVoiceFrontEnd, "webrtc": WebRtcFrontEnd, "webrtc-ns-gain": WebRtcNoiseGainFrontEnd, "speex": SpeexFrontEnd,
-              "none": FrontEnd}
+    makers = {"webrtc-auto": SteadyNoiseFrontEnd, "webrtc-vad": WebRtcVoiceFrontEnd, "webrtc": WebRtcFrontEnd,
+              "webrtc-ns-gain": WebRtcNoiseGainFrontEnd, "speex": SpeexFrontEnd, "none": FrontEnd}
     if kind not in makers:
         raise ValueError(f"unknown front end '{kind}'; choose one of {', '.join(KINDS)}")
     try:
