@@ -114,12 +114,13 @@ class SteadyNoiseFrontEnd(FrontEnd):
     def _choose(self) -> None:
         if len(self._levels) < ROOM_BLOCKS // 2:
             return
-        floor, above = np.percentile(self._levels, [10, 30])
+        levels, speech = np.array(self._levels), np.array(self._speech)
+        floor, above = np.percentile(levels, [10, 30])
         self.noisy = bool(floor > NOISY_DB)
-        if self.noisy and any(list(self._speech)[-PAUSE_BLOCKS:]):
+        if self.noisy and speech[-PAUSE_BLOCKS:].any():
             return  # someone may be speaking: the sound does not change under a word
-        background = np.array(self._levels) < floor + BACKGROUND_DB
-        talk = np.array(self._speech)[background].mean() if background.any() else 0.0
+        background = levels < floor + BACKGROUND_DB
+        talk = speech[background].mean() if background.any() else 0.0
         steady = above - floor < STEADY_DB and talk <= TALK_SHARE
         self.cleaning = self.noisy and self._warm >= WARM_BLOCKS and bool(steady)
 
