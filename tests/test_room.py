@@ -11,7 +11,8 @@ from voicecoach.listen.endpoint import BLOCK, EndpointSettings, Endpointer
 from voicecoach.listen.engines.sphinx_engine import SphinxEngine
 from voicecoach.listen.frontend import front_end
 from voicecoach.listen.spotter import Spotter
-from voicecoach.measure.room import CONDITIONS, Room, active_rms, by_name, fan_noise, reading
+from voicecoach.measure.room import CONDITIONS, MIC_FLOOR_DB, Room, active_rms, by_name, fan_noise, reading
+from voicecoach.measure.voices import Speakers
 from voicecoach.understand.router import Router
 
 
@@ -91,11 +92,17 @@ def test_a_room_puts_noise_and_talk_at_the_asked_level_and_is_repeatable(joe, ta
 
 def test_a_reverberant_room_smears_the_voice_but_keeps_its_level(joe, talk):
     speech = piper_speech(joe, "hand on heart")
-    dry, _ = Room(talk).place(speech, by_name(["quiet"])[0])
-    wet, _ = Room(talk).place(speech, by_name(["reverb"])[0])
+    dry, _ = Room(talk, mic_floor_db=None).place(speech, by_name(["quiet"])[0])
+    wet, _ = Room(talk, mic_floor_db=None).place(speech, by_name(["reverb"])[0])
     assert abs(20 * np.log10(active_rms(wet) / active_rms(dry))) < 1.5
     assert np.sum(np.abs(wet[-8000:])) > np.sum(np.abs(dry[-8000:]))  # the tail rings on after the voice ends
     assert {c.name for c in CONDITIONS} >= {"quiet", "fan-20", "fan-10", "talk-20", "talk-10", "reverb", "all"}
+
+
+def test_even_a_quiet_room_has_a_microphones_hiss(joe, talk):
+    quiet, _ = Room(talk).place(piper_speech(joe, "hey coach"), by_name(["quiet"])[0], lead=1.0)
+    level = 20 * np.log10(np.sqrt(np.mean(quiet[:15000] ** 2)))
+    assert abs(level - MIC_FLOOR_DB) < 1.0
 
 
 def test_unknown_room_conditions_are_named():
@@ -124,10 +131,12 @@ def between_silences():
 def test_the_wake_phrase_can_be_found_inside_continuous_talk(joe, talk, continuous, between_silences):
     """A radio talks on, 20 dB under the voice, with no pause around "hey coach": only continuous detection
     can find it (the endpointer never hears the talk end). It finds it in only some of these takes, as in the
-    room evaluation (docs/PERFORMANCE.md); the test holds what it can do, and that it hears nothing else."""
+    room evaluation (docs/PERFORMANCE.md); the test holds what it can do, and that it hears nothing else.
+    The rooms have no microphone hiss here, as the evaluation's first rooms had none: with it (-65 dBFS) it
+    finds the phrase in none of these five takes, and the evaluation's wake under talk is as poor."""
     found = 0
     for n, scale in enumerate((0.8, 0.9, 1.0, 1.1, 1.2)):
-        audio, _ = Room(talk, seed=n).place(piper_speech(joe, "hey coach", scale), by_name(["talk-20"])[0])
+        audio, _ = Room(talk, seed=n, mic_floor_db=None).place(piper_speech(joe, "hey coach", scale), by_name(["talk-20"])[0])
         heard = spot(continuous, audio)
         assert set(heard) <= {"hey coach"}
         found += heard == ["hey coach"]
@@ -138,6 +147,19 @@ def test_the_wake_phrase_can_be_found_inside_continuous_talk(joe, talk, continuo
 def test_a_phrase_between_silences_is_heard_once_not_twice(joe, continuous):
     audio = scene(silence(0.8), piper_speech(joe, "i need a break"), silence(1.2), noise_level=0.003)
     assert spot(continuous, audio) == ["i need a break"]
+
+
+def test_a_wake_after_a_quiet_while_is_heard():
+    """Half a minute of a still bedroom (a microphone's hiss, -65 dBFS) before "hey coach": the detector
+    hears only speech and a little around it. When it heard everything, its decoder's running cepstral mean
+    drifted to the hiss, and the wake that followed was checked against it and lost (0 of 4 in this voice)."""
+    spotter = Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-auto"), continuous=True)
+    wake = Speakers().say("espeak:en-us+f3", "hey coach")
+    rng = np.random.default_rng(1)
+    hiss = lambda seconds: rng.normal(0.0, 10 ** (-65 / 20), int(seconds * 16000))  # noqa: E731
+    heard = [spot(spotter, np.concatenate([hiss(30.0), wake + hiss(len(wake) / 16000), hiss(1.5)]))
+             for _ in range(2)]
+    assert heard == [["hey coach"], ["hey coach"]]
 
 
 def test_the_second_check_keeps_a_radio_from_waking_the_device(continuous, talk):

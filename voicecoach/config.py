@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .listen.frontend import KINDS as FRONT_ENDS
+
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -65,7 +67,7 @@ class AsrConfig:
     front_end: str = _opt("webrtc-auto", "The microphone's sound before listening: webrtc-auto (as it is, with "
                           "WebRTC's voice detector; cleaned and levelled while the room holds steady noise such as "
                           "a fan), webrtc-vad (always as it is), webrtc (always cleaned), webrtc-ns-gain, speex, none",
-                          choices=["webrtc-auto", "webrtc-vad", "webrtc", "webrtc-ns-gain", "speex", "none"])
+                          choices=list(FRONT_ENDS))
     continuous: bool = _opt(True, "Find the wake and direct phrases in continuous sound (a TV talking on), "
                             "not only between silences")
     wake_detector: str = _opt("sphinx", "The first pass that finds the wake phrase in continuous sound, before "

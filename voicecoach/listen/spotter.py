@@ -39,7 +39,10 @@ FIRST_LOOK_S = 0.8  # by then a phrase has begun; talk that starts otherwise is 
 CHECK_AFTER_S = 0.2  # a detected phrase is checked this long after it ends (its last sounds are in)
 FOREGROUND_DB = 14.0  # a request's pauses: its voice this far below its loudest (a TV behind is quieter)
 RECENT_S = 6.0       # the audio kept for second checks
-SAME_PHRASE_S = 0.5  # a phrase found again ending this close to where it was heard is the same one
+SPEECH = 0.5  # the front end's speech probability that counts as speech for the detector
+HELD_S = 0.6  # the detector hears this much before speech ...
+HANGOVER_S = 0.6  # ... and this much after it
+SAME_PHRASE_S = 0.5  # a phrase found ending this close to where one was heard is that one, found twice
 
 
 def check_seconds(phrase: str) -> float:
@@ -96,8 +99,10 @@ class Spotter:
         self.wake_word = wake_word if continuous else None
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
+        self._held: deque = deque(maxlen=int(HELD_S * RATE / BLOCK))  # sound the detector has not heard yet
+        self._since_speech = 10 ** 6  # blocks since the front end last heard speech
         self._pending: list = []  # detected phrases, and where they end, waiting for their second check
-        self._last_heard = (None, -10.0)  # the last phrase heard in idle, and when it ended
+        self._last_heard_end = -10.0  # where the last phrase heard in idle ended
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
@@ -221,13 +226,14 @@ class Spotter:
         """Continuous detection in idle: first passes now, second checks once the phrase's audio is all in."""
         if self.mode != "idle":
             self._pending.clear()
-            self.detector.skip(block)
+            for unheard in (*self._held, block):
+                self.detector.skip(unheard)
+            self._held.clear()
             return []
-        lag = self.detector.samples / RATE - self.now  # the detector's clock against ours
-        for hit in self.detector.feed(block):
+        for hit in self._detector_hits(block):
             if self.wake_word is not None and hit.phrase == self.wake_word.phrase:
                 continue
-            self._pending.append((hit.phrase, hit.end - lag))
+            self._pending.append((hit.phrase, hit.end - self._detector_lag()))
         if self.endpointer.in_speech and not self._too_long:
             # a phrase between silences: the endpointer's utterance may bring it whole; if it does not,
             # the phrase is checked once that utterance is over
@@ -239,6 +245,29 @@ class Spotter:
             start = end - check_seconds(phrase)  # the detector's start times are often late
             heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected"))
         return heard
+
+    def _detector_hits(self, block: np.ndarray) -> list:
+        """The detector hears speech and a little around it (HELD_S before, HANGOVER_S after), never long
+        stretches without: its decoder's running cepstral mean would drift to the room's hiss, and the first
+        words after a quiet while (a wake said in a still bedroom) would be checked against it and lost."""
+        if self.front.speech >= SPEECH:
+            self._since_speech = 0
+        else:
+            self._since_speech += 1
+        if self._since_speech > HANGOVER_S * RATE / BLOCK:
+            if len(self._held) == self._held.maxlen:
+                self.detector.skip(self._held.popleft())
+            self._held.append(block)
+            return []
+        self._held.append(block)
+        hits = []
+        while self._held:
+            hits.extend(self.detector.feed(self._held.popleft()))
+        return hits
+
+    def _detector_lag(self) -> float:
+        """The detector's clock against ours (it may be behind by the blocks held back)."""
+        return (self.detector.samples + len(self._held) * BLOCK) / RATE - self.now
 
     def _wake_word(self, block: np.ndarray) -> None:
         """The wake network hears every idle block, in place of the detector's first pass for its phrase;
@@ -255,22 +284,22 @@ class Spotter:
 
     def _checked(self, phrase: str, start: float, end: float, blocks: list, reason: str) -> list[Heard]:
         """The second check: the same audio decoded again must be a phrase of idle (whichever the first pass
-        thought it was: "i need a hug" and "i need a break" race in it). Heard once, however it was found."""
+        thought it was: "i need a hug" and "i need a break" race in it). Heard once, however it was found:
+        audio that ended where a phrase was just heard is not checked again."""
+        if abs(end - self._last_heard_end) < SAME_PHRASE_S:
+            return []
         if self.detector is not None:
             phrase = normalize(self.detector.check(blocks))
             if phrase not in self.accepted["idle"] or self.ignore(phrase):
                 log.debug("spotter: not confirmed by the second pass (%r)", phrase)
                 return []
-        last, last_end = self._last_heard
-        if last == phrase and abs(end - last_end) < SAME_PHRASE_S:
-            return []
         if self.endpointer.in_speech:  # the utterance this phrase is part of is done with
             self.recognizers[self.mode].cancel()
             self.endpointer.reset()
         second = self._open_opinion(phrase, blocks)
         if second is None:
             return []
-        self._last_heard = (phrase, end)
+        self._last_heard_end = end
         return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
                       over_speaker=self.over_speaker, alternatives=second)]
 

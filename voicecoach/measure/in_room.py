@@ -25,6 +25,7 @@ DIRECT = "i need a break"
 REQUESTS = SPOKEN[::2]  # ten of the spoken requests, crisis statements among them
 WORDS_PER_MINUTE = 160
 KINDS = ("wake", "direct", "request")
+QUIET_BEFORE_S = 8.0  # a wake or direct phrase is said after a while of the room alone, as at a bedside
 
 
 @dataclass
@@ -87,7 +88,7 @@ def evaluate_room(spotter, router, allowed, voices: list[str], conditions=CONDIT
         for kind, text in (("wake", WAKE), ("direct", DIRECT)):
             if kind not in kinds:
                 continue
-            audio, _ = room.place(speech(text), condition, trial=trial * 100 + len(text))
+            audio, _ = room.place(speech(text), condition, lead=QUIET_BEFORE_S, trial=trial * 100 + len(text))
             spotter.set_mode("idle")
             heard = feeder.feed(audio)
             report.add(condition.name, group, kind, any(h.text == text for h in heard))

@@ -16,6 +16,8 @@ from ..listen.endpoint import BLOCK, RATE
 TALKER = "espeak:en-gb+m3"
 LICENSES = Path("/usr/share/common-licenses")
 OWN_LICENSE = Path(__file__).resolve().parents[2] / "LICENSE"
+# Every room has a microphone's own hiss under it: a real one never gives digital silence.
+MIC_FLOOR_DB = -65.0
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,10 @@ def reverberate(audio: np.ndarray, rt60: float, rng: np.random.Generator) -> np.
 class Room:
     """Puts a voice into a condition: the same voice and seed give the same samples."""
 
-    def __init__(self, talk: np.ndarray, seed: int = 0):
+    def __init__(self, talk: np.ndarray, seed: int = 0, mic_floor_db: float | None = MIC_FLOOR_DB):
         self.talk = talk  # a long stretch of other speech to cut from
         self.seed = seed
+        self.mic_floor = 0.0 if mic_floor_db is None else 10 ** (mic_floor_db / 20)
 
     def place(self, speech: np.ndarray, condition: Condition, lead: float = 1.0, tail: float = 1.5,
               trial: int = 0) -> tuple[np.ndarray, int]:
@@ -108,6 +111,8 @@ class Room:
             mix += fan_noise(len(voice) / RATE, rng) * level * 10 ** (condition.fan_db / 20)
         if condition.talk_db is not None:
             mix += self._talk(len(voice), rng) * level * 10 ** (condition.talk_db / 20)
+        if self.mic_floor:
+            mix += rng.normal(0.0, self.mic_floor, len(mix)).astype(np.float32)
         return np.clip(mix, -1, 1).astype(np.float32), int(lead * RATE) + len(speech)
 
     def _talk(self, n: int, rng: np.random.Generator) -> np.ndarray:
