@@ -81,6 +81,14 @@ def test_the_lexicon_alone_catches_every_statement_of_the_table():
     assert [t for t in crisis_lines("safe") if rules_only.route(t).name == "crisis_support"] == []
 
 
+@pytest.mark.parametrize("heard", ["i want to live in", "i want to live in the country"])
+def test_wanting_to_live_is_not_a_crisis(router, heard):
+    """A reading's "I want to live in ..." was heard in idle as "i want to die" by the grammar and "i want to
+    live in" by the open decode; the sentence model put that near "i want to die" (0.65), and the device would
+    have spoken the helpline to a book. Safe examples of wanting to live keep it apart."""
+    assert router.route(heard).name == "none"
+
+
 @pytest.mark.parametrize("name, false_allowed", [("crisis_heldout3.txt", 2), ("crisis_heldout4.txt", 0)])
 def test_held_out_crisis_statements(router, name, false_allowed):
     rows = [line.split("\t") for line in (DATA / name).read_text().splitlines() if line and line[0] != "#"]
