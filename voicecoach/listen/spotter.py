@@ -254,12 +254,11 @@ class Spotter:
             self._since_speech = 0
         else:
             self._since_speech += 1
-        if self._since_speech > HANGOVER_S * RATE / BLOCK:
-            if len(self._held) == self._held.maxlen:
-                self.detector.skip(self._held.popleft())
-            self._held.append(block)
-            return []
+        if len(self._held) == self._held.maxlen:  # only while it rests: the held sound is heard as speech starts
+            self.detector.skip(self._held.popleft())
         self._held.append(block)
+        if self._since_speech > HANGOVER_S * RATE / BLOCK:
+            return []
         hits = []
         while self._held:
             hits.extend(self.detector.feed(self._held.popleft()))
