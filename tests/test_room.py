@@ -235,6 +235,25 @@ def test_eval_room_prints_a_table_per_condition_with_false_wakes_and_cpu():
     assert 0 < report["cpu_share"] < 1
 
 
+def test_read_text_counts_what_the_device_would_answer():
+    """A crisis phrase found inside read text is held by the session the first time: no false wake. A wake,
+    and a crisis phrase said between silences, are answered: false wakes."""
+    from voicecoach.listen.spotter import Heard
+    from voicecoach.measure.in_room import RoomReport, _false_wake
+    from voicecoach.session import CrisisInIdle
+
+    def crisis(at, reason):
+        return Heard("i want to die", "idle", at, at + 1.0, reason=reason, alternatives=("i want to die",))
+
+    heard = [crisis(10.0, "detected"), Heard("hey coach", "idle", 30.0, 31.0, wake=True, reason="detected"),
+             crisis(200.0, "detected"), crisis(230.0, "detected"), crisis(400.0, "silence")]
+    router, rule = Router(), CrisisInIdle()
+    outcomes = [_false_wake(h, router, rule) for h in heard]
+    assert [o["answered"] for o in outcomes] == [False, True, False, True, True]  # the fourth: again within 60 s
+    report = RoomReport(negatives=[("piper:1.0", "read text", 60.0, [h.text for h in heard], outcomes)])
+    assert report.false_wakes_per_hour(["piper:1.0"]) == (3.0, 60.0, 3)
+
+
 def test_eval_room_names_an_unknown_condition():
     result = run_cli("eval", "room", "--conditions", "kitchen")
     assert result.returncode != 0 and "unknown room condition kitchen" in result.stderr

@@ -33,6 +33,26 @@ VOLUME_STEP = 0.15
 CRISIS_AGAIN_S = 60.0  # inside other talk, a crisis phrase is answered when heard again this soon
 
 
+class CrisisInIdle:
+    """A crisis phrase heard in idle, with no wake phrase: is it the person speaking to the device?
+    Both decodes of its audio must agree. Said on its own, between silences, it is answered at once.
+    Found inside other talk (a TV, a radio, a reading), it is answered when a crisis phrase is heard
+    again within CRISIS_AGAIN_S: a drama says such a line once; a person not answered says it again
+    (and the button and the wake phrase answer at once, whatever plays)."""
+
+    def __init__(self):
+        self.last_in_talk: float | None = None  # when a crisis phrase was last heard inside other talk
+
+    def verdict(self, heard, intents) -> str:
+        """One of "answered", "disagreed" (a second listen heard no crisis) or "held" (once, inside talk)."""
+        if not all(i.name == "crisis_support" for i in intents):
+            return "disagreed"
+        if heard.reason != "detected":
+            return "answered"
+        previous, self.last_in_talk = self.last_in_talk, heard.end
+        return "answered" if previous is not None and heard.end - previous <= CRISIS_AGAIN_S else "held"
+
+
 class Session:
     def __init__(self, coaching, spotter, router: Router, coach, speaker, light,
                  report: Callable[[str, dict], None], echo=None):
@@ -45,7 +65,7 @@ class Session:
         self.report = report
         self.saying = ""
         self.dim = 1.0  # the light's share of its brightness, while a session fades
-        self._crisis_in_talk: float | None = None  # when a crisis phrase was last heard inside other talk
+        self.crisis_in_idle = CrisisInIdle()
         self.attach(spotter)
 
     def attach(self, spotter) -> None:
@@ -132,22 +152,13 @@ class Session:
         return intents[0]
 
     def _crisis_meant(self, heard, intents) -> bool:
-        """A crisis phrase heard in idle, with no wake phrase: is it the person speaking to the device?
-        Both decodes of its audio must agree. Said on its own, between silences, it is answered at once.
-        Found inside other talk (a TV, a radio, a reading), it is answered when a crisis phrase is heard
-        again within CRISIS_AGAIN_S: a drama says such a line once; a person not answered says it again
-        (and the button and the wake phrase answer at once, whatever plays)."""
-        if not all(i.name == "crisis_support" for i in intents):
+        verdict = self.crisis_in_idle.verdict(heard, intents)
+        if verdict == "disagreed":
             log.info("a crisis phrase was spotted, but a second listen did not agree; not answered")
-            return False
-        if heard.reason != "detected":
-            return True
-        previous, self._crisis_in_talk = self._crisis_in_talk, heard.end
-        if previous is not None and heard.end - previous <= CRISIS_AGAIN_S:
-            return True
-        log.info("a crisis phrase inside other talk; answered if heard again within %.0f s", CRISIS_AGAIN_S)
-        self.report("crisis_held", {"text": heard.text, "again_within_s": CRISIS_AGAIN_S})
-        return False
+        elif verdict == "held":
+            log.info("a crisis phrase inside other talk; answered if heard again within %.0f s", CRISIS_AGAIN_S)
+            self.report("crisis_held", {"text": heard.text, "again_within_s": CRISIS_AGAIN_S})
+        return verdict == "answered"
 
     # actions
     def _do(self, action) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..listen.endpoint import BLOCK, RATE
+from ..session import ALLOWED, CrisisInIdle
 from .requests import SPOKEN
 from .room import CONDITIONS, TALKER, Room, fan_noise, reading
 from .voices import HELD_OUT, TUNING, Speakers, available
@@ -31,7 +32,7 @@ QUIET_BEFORE_S = 8.0  # a wake or direct phrase is said after a while of the roo
 @dataclass
 class RoomReport:
     rows: dict = field(default_factory=dict)  # (condition, group, kind) -> [right, total]
-    negatives: list = field(default_factory=list)  # (voice, condition, minutes, heard texts)
+    negatives: list = field(default_factory=list)  # (voice, condition, minutes, heard texts, what each did)
     seconds_fed: float = 0.0
     cpu_s: float = 0.0
 
@@ -45,9 +46,10 @@ class RoomReport:
         return right / total if total else None
 
     def false_wakes_per_hour(self, group_voices) -> tuple[float, float, int]:
+        """What the device would have answered in read text (a crisis phrase the session holds is not)."""
         rows = [n for n in self.negatives if n[0] in group_voices]
         minutes = sum(n[2] for n in rows)
-        count = sum(len(n[3]) for n in rows)
+        count = sum(o["answered"] for n in rows for o in n[4])
         return (count / (minutes / 60) if minutes else 0.0), minutes, count
 
 
@@ -96,7 +98,7 @@ def evaluate_room(spotter, router, allowed, voices: list[str], conditions=CONDIT
             audio, _ = room.place(speech(text), condition, lead=0.3, trial=trial * 100 + 50 + n)
             report.add(condition.name, group, "request", _request(spotter, router, feeder, audio, allowed) == expected)
     if negative_minutes:
-        _negatives(spotter, feeder, report, voices, negative_minutes, speakers)
+        _negatives(spotter, router, feeder, report, voices, negative_minutes, speakers)
     return report
 
 
@@ -110,17 +112,31 @@ def _request(spotter, router, feeder, audio: np.ndarray, allowed) -> str:
     return router.understand(heard[0].transcripts, allowed, heard[0].runners_up)[0].name
 
 
-def _negatives(spotter, feeder, report: RoomReport, voices, minutes: float, speakers: Speakers) -> None:
-    """Read text in each voice, half of it over a fan 20 dB down; whatever idle hears there is a false wake."""
+def _negatives(spotter, router, feeder, report: RoomReport, voices, minutes: float, speakers: Speakers) -> None:
+    """Read text in each voice, half of it over a fan 20 dB down; whatever idle hears there and the device
+    would answer is a false wake."""
     words = int(minutes * WORDS_PER_MINUTE / len(voices))
     rng = np.random.default_rng(7)
+    crisis = CrisisInIdle()
     for i, voice in enumerate(voices):
         speech = _read(speakers, voice, reading(words, offset=i * words))
         half = len(speech) // 2
         speech[half:] += fan_noise((len(speech) - half) / RATE, rng) * 0.02
         spotter.set_mode("idle")
         heard = feeder.feed(speech)
-        report.negatives.append((voice, "read text", len(speech) / RATE / 60, [h.text for h in heard]))
+        report.negatives.append((voice, "read text", len(speech) / RATE / 60, [h.text for h in heard],
+                                 [_false_wake(h, router, crisis) for h in heard]))
+
+
+def _false_wake(heard, router, crisis: CrisisInIdle) -> dict:
+    """A phrase heard in read text, how it was found and heard, and whether the device would answer it."""
+    answered = True
+    if not heard.wake:
+        intents = router.understand(heard.transcripts, ALLOWED["idle"], heard.runners_up)
+        if intents[0].name == "crisis_support":
+            answered = crisis.verdict(heard, intents) == "answered"
+    return {"text": heard.text, "found": heard.reason, "transcripts": list(heard.transcripts),
+            "answered": answered}
 
 
 def _read(speakers: Speakers, voice: str, text: str) -> np.ndarray:
@@ -143,9 +159,10 @@ def room_table(report: RoomReport, groups: dict) -> str:
     for g, vs in groups.items():
         rate, minutes, count = report.false_wakes_per_hour(vs)
         if minutes:
-            heard = sorted({t for n in report.negatives if n[0] in vs for t in n[3]})
+            heard = [f"{o['text']}{'' if o['answered'] else ' (not answered)'}"
+                     for n in report.negatives if n[0] in vs for o in n[4]]
             rows.append(f"false wakes, {g}: {count} in {minutes:.0f} min of read text = {rate:.2f} per hour"
-                        + (f" ({', '.join(heard)})" if heard else ""))
+                        + (f" (heard: {', '.join(heard)})" if heard else ""))
     if report.seconds_fed:
         rows.append(f"listening CPU: {report.cpu_s / report.seconds_fed:.1%} of one core "
                     f"over {report.seconds_fed / 60:.0f} min of audio")
@@ -155,7 +172,6 @@ def room_table(report: RoomReport, groups: dict) -> str:
 def eval_room(config, voices: str = "all", conditions: list[str] | None = None, negative_minutes: float = 0,
               per_group: int | None = None, kinds=KINDS) -> tuple[RoomReport, dict]:
     from ..session import build_spotter
-    from ..session import ALLOWED
     from ..understand.router import Router
     from .room import by_name
 
