@@ -113,7 +113,7 @@ def accuracy(router, rows) -> tuple[float, list]:
 
 
 # Each set was written before the run it first reports; the first run is the honest figure, later ones were
-# tuned on (docs/PERFORMANCE.md, "The router on fresh sets"). The newest set was never tuned on.
+# tuned on (docs/PERFORMANCE.md, "The router on fresh sets"). The newest set was mended for one sentence only.
 HELD_OUT_FLOORS = [
     ("phrasings_heldout.tsv", 0.95),   # the held-out third of our own table, looked at many times
     ("phrasings_heldout2.tsv", 0.95),  # first run 68 of 71 (95.8 %)
@@ -123,7 +123,7 @@ HELD_OUT_FLOORS = [
     ("phrasings_heldout6.tsv", 0.95),  # first run 51 of 61 (83.6 %), then tuned on
     ("phrasings_heldout7.tsv", 0.95),  # first run 55 of 66 (83.3 %), then tuned on
     ("phrasings_heldout8.tsv", 0.93),  # first run 53 of 63 (84.1 %); its misses were seen while tuning
-    ("phrasings_heldout9.tsv", 0.88),  # first run 56 of 63 (88.9 %); never tuned on
+    ("phrasings_heldout9.tsv", 0.88),  # first run 56 of 63 (88.9 %); then "you can be quiet now" only
 ]
 
 
