@@ -250,7 +250,7 @@ def test_read_text_counts_what_the_device_would_answer():
     router, rule = Router(), CrisisInIdle()
     outcomes = [_false_wake(h, router, rule) for h in heard]
     assert [o["answered"] for o in outcomes] == [False, True, False, True, True]  # the fourth: again within 60 s
-    report = RoomReport(negatives=[("piper:1.0", "read text", 60.0, [h.text for h in heard], outcomes)])
+    report = RoomReport(negatives=[("piper:1.0", "read text", 60.0, outcomes)])
     assert report.false_wakes_per_hour(["piper:1.0"]) == (3.0, 60.0, 3)
 
 

@@ -53,6 +53,17 @@ class CrisisInIdle:
         return "answered" if previous is not None and heard.end - previous <= CRISIS_AGAIN_S else "held"
 
 
+def understood(router: Router, heard, crisis: CrisisInIdle) -> tuple:
+    """The intent of what was heard, routed once per transcript for the mode it was heard in (a request has
+    two transcripts, open and grammar, and the open decode's runners-up: a crisis statement in a transcript
+    wins, else the surest reading: Router.understand), and whether the device answers it: "answered", or
+    for a crisis phrase in idle the rule's "disagreed" or "held"."""
+    intents = router.understand(heard.transcripts, ALLOWED[heard.mode], heard.runners_up)
+    if heard.mode == "idle" and intents[0].name == "crisis_support":
+        return intents[0], crisis.verdict(heard, intents)
+    return intents[0], "answered"
+
+
 class Session:
     def __init__(self, coaching, spotter, router: Router, coach, speaker, light,
                  report: Callable[[str, dict], None], echo=None):
@@ -143,22 +154,13 @@ class Session:
         return False
 
     def _understand(self, heard):
-        """The intent of what was heard, routed once per transcript for the mode it was heard in. A request
-        has two transcripts (open and grammar) and the open decode's runners-up: a crisis statement in a
-        transcript wins, else the surest reading (Router.understand)."""
-        intents = self.router.understand(heard.transcripts, ALLOWED[heard.mode], heard.runners_up)
-        if heard.mode == "idle" and intents[0].name == "crisis_support" and not self._crisis_meant(heard, intents):
-            return None
-        return intents[0]
-
-    def _crisis_meant(self, heard, intents) -> bool:
-        verdict = self.crisis_in_idle.verdict(heard, intents)
+        intent, verdict = understood(self.router, heard, self.crisis_in_idle)
         if verdict == "disagreed":
             log.info("a crisis phrase was spotted, but a second listen did not agree; not answered")
         elif verdict == "held":
             log.info("a crisis phrase inside other talk; answered if heard again within %.0f s", CRISIS_AGAIN_S)
             self.report("crisis_held", {"text": heard.text, "again_within_s": CRISIS_AGAIN_S})
-        return verdict == "answered"
+        return intent if verdict == "answered" else None
 
     # actions
     def _do(self, action) -> None:

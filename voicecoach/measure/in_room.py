@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..listen.endpoint import BLOCK, RATE
-from ..session import ALLOWED, CrisisInIdle
+from ..session import ALLOWED, CrisisInIdle, understood
 from .requests import SPOKEN
 from .room import CONDITIONS, TALKER, Room, fan_noise, reading
 from .voices import HELD_OUT, TUNING, Speakers, available
@@ -32,7 +32,7 @@ QUIET_BEFORE_S = 8.0  # a wake or direct phrase is said after a while of the roo
 @dataclass
 class RoomReport:
     rows: dict = field(default_factory=dict)  # (condition, group, kind) -> [right, total]
-    negatives: list = field(default_factory=list)  # (voice, condition, minutes, heard texts, what each did)
+    negatives: list = field(default_factory=list)  # (voice, condition, minutes, what was heard and done)
     seconds_fed: float = 0.0
     cpu_s: float = 0.0
 
@@ -49,7 +49,7 @@ class RoomReport:
         """What the device would have answered in read text (a crisis phrase the session holds is not)."""
         rows = [n for n in self.negatives if n[0] in group_voices]
         minutes = sum(n[2] for n in rows)
-        count = sum(o["answered"] for n in rows for o in n[4])
+        count = sum(o["answered"] for n in rows for o in n[3])
         return (count / (minutes / 60) if minutes else 0.0), minutes, count
 
 
@@ -124,17 +124,13 @@ def _negatives(spotter, router, feeder, report: RoomReport, voices, minutes: flo
         speech[half:] += fan_noise((len(speech) - half) / RATE, rng) * 0.02
         spotter.set_mode("idle")
         heard = feeder.feed(speech)
-        report.negatives.append((voice, "read text", len(speech) / RATE / 60, [h.text for h in heard],
+        report.negatives.append((voice, "read text", len(speech) / RATE / 60,
                                  [_false_wake(h, router, crisis) for h in heard]))
 
 
 def _false_wake(heard, router, crisis: CrisisInIdle) -> dict:
     """A phrase heard in read text, how it was found and heard, and whether the device would answer it."""
-    answered = True
-    if not heard.wake:
-        intents = router.understand(heard.transcripts, ALLOWED["idle"], heard.runners_up)
-        if intents[0].name == "crisis_support":
-            answered = crisis.verdict(heard, intents) == "answered"
+    answered = heard.wake or understood(router, heard, crisis)[1] == "answered"
     return {"text": heard.text, "found": heard.reason, "transcripts": list(heard.transcripts),
             "answered": answered}
 
@@ -160,7 +156,7 @@ def room_table(report: RoomReport, groups: dict) -> str:
         rate, minutes, count = report.false_wakes_per_hour(vs)
         if minutes:
             heard = [f"{o['text']}{'' if o['answered'] else ' (not answered)'}"
-                     for n in report.negatives if n[0] in vs for o in n[4]]
+                     for n in report.negatives if n[0] in vs for o in n[3]]
             rows.append(f"false wakes, {g}: {count} in {minutes:.0f} min of read text = {rate:.2f} per hour"
                         + (f" (heard: {', '.join(heard)})" if heard else ""))
     if report.seconds_fed:
