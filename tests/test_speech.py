@@ -19,6 +19,18 @@ def test_joe_voice_speaks(joe):
     assert rms_dbfs(audio) > -30
 
 
+def test_synthesis_gives_its_freed_buffers_back_once_a_line_is_done(joe, monkeypatch):
+    import voicecoach.speech.tts as tts
+
+    released = []
+    monkeypatch.setattr(tts, "release_free_memory", lambda: released.append(True))
+    stream = joe.sentences("Rest here a while. There is no hurry.", 1.0)
+    next(stream)
+    assert not released  # not between sentences: that would slow the stream
+    list(stream)
+    assert released == [True]
+
+
 def test_length_scale_slows_the_voice(joe):
     from voicecoach.audio.resample import trim_silence
 

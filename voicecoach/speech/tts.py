@@ -10,6 +10,8 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
+from ..device.memory import release_free_memory
+
 log = logging.getLogger(__name__)
 
 
@@ -80,6 +82,7 @@ class PiperVoice:
             with self._lock:
                 chunk = None if cancelled and cancelled() else next(chunks, None)
             if chunk is None:
+                release_free_memory()  # Piper's freed working buffers go back to the system: RSS stays flat
                 return
             yield chunk.audio_float_array.astype(np.float32, copy=False)
 
