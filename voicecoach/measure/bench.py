@@ -152,7 +152,7 @@ class Bench:
             self.device.arm()
             spoke_at = self._feed_realtime(self.request, last_speech_block)
             heard = self.device.wait(3.0)
-            if heard is not None and spoke_at is not None:
+            if heard is not None:
                 results.append((heard - spoke_at) * 1000)
         return results
 
@@ -169,7 +169,7 @@ class Bench:
             self.device.arm()
             spoke_at = self._feed_realtime(self.after_wake, speech[-1] // BLOCK)
             heard = self.device.wait(3.0)
-            if heard is not None and spoke_at is not None:
+            if heard is not None:
                 results.append((heard - spoke_at) * 1000)
         return results
 
@@ -182,17 +182,17 @@ class Bench:
                 return
             time.sleep(0.01)
 
-    def _feed_realtime(self, audio: np.ndarray, mark_block: int) -> float | None:
-        marked, start = None, time.perf_counter()
+    def _feed_realtime(self, audio: np.ndarray, mark_block: int) -> float:
+        """Feeds the audio in real time until the device is heard; returns when the marked block (the last
+        of the speech) was, or would have been, heard: a reply may come before the speech's faint tail ends."""
+        start = time.perf_counter()
         for i in range(len(audio) // BLOCK):
             time.sleep(max(0.0, start + (i + 1) * BLOCK / RATE - time.perf_counter()))
             with self._lock:
                 self.session.hear(audio[i * BLOCK:(i + 1) * BLOCK])
-            if i == mark_block:
-                marked = time.perf_counter()
             if self.device.heard_at is not None:
                 break
-        return marked
+        return start + (mark_block + 1) * BLOCK / RATE
 
     def tts(self) -> dict:
         from ..speech.render import Renderer
