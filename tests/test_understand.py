@@ -153,6 +153,7 @@ def test_held_out_accuracy(router, name, floor):
     ("a bit slower please", "guiding", "slower"), ("you're going too slow", "guiding", "faster"),
     ("i need a brake", "request", "self_compassion_break"), ("um so like the hug thing", "request", "soothing_touch"),
     ("stop the car at the corner", "guiding", "none"), ("thank you", "guiding", "none"),
+    ("forget it", "request", "stop"), ("oh forget it then", "guiding", "stop"),
     ("you can be quiet now", "guiding", "stop"), ("quiet down a bit", "guiding", "quieter"),
 ])
 def test_negation_modes_slips_and_fillers(router, text, mode, intent):
