@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 
 log = logging.getLogger(__name__)
@@ -16,12 +17,16 @@ M_ARENA_MAX = -8  # from glibc's malloc.h
 ARENAS = 2
 
 
+@functools.cache
+def _libc():
+    """The C library, looked up once (find_library runs a subprocess: ~6 ms each time)."""
+    return ctypes.CDLL(ctypes.util.find_library("c"))
+
+
 def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     """Call before any thread starts. False where the C library is not glibc (nothing to do)."""
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
-        return bool(libc.mallopt(M_ARENA_MAX, arenas))
+        return bool(_libc().mallopt(M_ARENA_MAX, arenas))
     except (OSError, AttributeError, TypeError):  # musl, macOS: no mallopt
         return False
 
@@ -29,7 +34,7 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
 def release_free_memory() -> None:
     """Hand freed heap pages back to the system (glibc's malloc_trim), so RSS shows what is held."""
     try:
-        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
+        _libc().malloc_trim(0)
     except (OSError, AttributeError, TypeError):  # not glibc
         pass
 
