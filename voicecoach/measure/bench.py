@@ -144,30 +144,25 @@ class Bench:
         return results
 
     def speech_end_to_audio(self) -> list[float]:
-        speech = np.flatnonzero(np.abs(self.request) > 300)
-        last_speech_block = speech[-1] // BLOCK
-        results = []
-        for _ in range(max(5, self.trials // 2) if self.quick else self.trials):
-            self._reset()
-            self.device.arm()
-            spoke_at = self._feed_realtime(self.request, last_speech_block)
-            heard = self.device.wait(3.0)
-            if heard is not None:
-                results.append((heard - spoke_at) * 1000)
-        return results
+        return self._reply_ms(self.request, after_wake=False)
 
     def request_end_to_audio(self) -> list[float]:
         """After "hey coach" (its chime played out): the end of a spoken request to the practice's first sound.
         The request is transcribed with open vocabulary and the grammar alongside, then routed."""
-        speech = np.flatnonzero(np.abs(self.after_wake) > 300)
+        return self._reply_ms(self.after_wake, after_wake=True)
+
+    def _reply_ms(self, audio: np.ndarray, after_wake: bool) -> list[float]:
+        """From the end of the spoken audio (its last loud block) to the device's first audible sample."""
+        last_speech_block = np.flatnonzero(np.abs(audio) > 300)[-1] // BLOCK
         results = []
         for _ in range(max(5, self.trials // 2) if self.quick else self.trials):
             self._reset()
-            with self._lock:
-                self.session.post(WakeHeard("hey coach"))
-            self._wait_quiet()
+            if after_wake:
+                with self._lock:
+                    self.session.post(WakeHeard("hey coach"))
+                self._wait_quiet()
             self.device.arm()
-            spoke_at = self._feed_realtime(self.after_wake, speech[-1] // BLOCK)
+            spoke_at = self._feed_realtime(audio, last_speech_block)
             heard = self.device.wait(3.0)
             if heard is not None:
                 results.append((heard - spoke_at) * 1000)
