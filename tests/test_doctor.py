@@ -118,6 +118,7 @@ def test_echo_check_times_the_canceller_and_names_the_duplex_mode(sound_card):
 def test_wake_check_names_the_first_pass_and_a_phrase_the_network_was_not_trained_on_goes_to_pocketsphinx(sound_card, tmp_path):
     code, checks = doctor(env=sound_card)
     assert checks["wake"]["ok"] and checks["wake"]["detail"].startswith("PocketSphinx finds hey coach")
+    assert "wake network checks what PocketSphinx does not hear" in checks["wake"]["detail"]
     network = tmp_path / "network.toml"
     network.write_text('[asr]\nwake_detector = "network"\n')
     code, checks = doctor("--config", str(network), env=sound_card)
@@ -126,3 +127,4 @@ def test_wake_check_names_the_first_pass_and_a_phrase_the_network_was_not_traine
     other.write_text('[asr]\nwake_detector = "network"\nwake_phrases = ["hello speaker"]\n')
     code, checks = doctor("--config", str(other), env=sound_card)
     assert checks["wake"]["ok"] and checks["wake"]["detail"].startswith("PocketSphinx finds hello speaker")
+    assert "no wake network" in checks["wake"]["detail"]

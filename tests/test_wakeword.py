@@ -7,7 +7,8 @@ import pytest
 from conftest import espeak, noise, piper_speech, silence
 from voicecoach.config import Config
 from voicecoach.listen.engines import EngineError
-from voicecoach.listen.wakeword import Embedder, WakeWordDetector, has_wake_model, windows
+from voicecoach.listen.wakeword import (ALONE_BAR, CONFIRM_BAR, Embedder, WakeCheck, WakeWordDetector, has_wake_model,
+                                        windows)
 from voicecoach.measure.room import fan_noise
 
 pytestmark = pytest.mark.slow
@@ -86,3 +87,55 @@ def test_the_spotter_wakes_by_the_network_when_the_config_chooses_it():
     spotter = build_spotter(network, Router())
     heard = [h for b in blocks(audio) for h in spotter.feed(b)]
     assert [(h.text, h.wake, h.reason) for h in heard] == [("hey coach", True, "detected")]
+
+
+def test_the_check_on_demand_hears_the_phrase_that_just_ended_and_not_other_words():
+    """Asked about the sound just heard, the network hears "hey coach" in an accent PocketSphinx mishears, and
+    not near misses or other words. The same sound gives the same score every time (its state starts afresh)."""
+    from voicecoach.measure.voices import Speakers
+
+    speakers, check = Speakers(), WakeCheck("hey coach")
+
+    def score(text: str) -> float:
+        return check.score(blocks(np.concatenate([silence(1.0), speakers.say("espeak:en-029", text), silence(0.3)])), 0.7)
+
+    phrase = score("hey coach")
+    assert phrase >= ALONE_BAR and score("hey coach") == phrase
+    for other in ("okay coach", "coach", "hey there", "the coach is here"):
+        assert score(other) < CONFIRM_BAR, other
+    assert check.score([], 0.7) == 0.0
+
+
+def test_a_wake_phrase_that_pocketsphinx_mishears_is_heard_by_the_network_between_silences():
+    """espeak-ng's Caribbean English "hey coach" after a quiet while: the idle grammar gives up on it and no
+    first pass finds it; the network, asked about the short utterance, hears it."""
+    from voicecoach.measure.voices import Speakers
+    from voicecoach.session import build_spotter
+    from voicecoach.understand.router import Router
+
+    audio = np.concatenate([silence(1.0), Speakers().say("espeak:en-029", "hey coach"), silence(1.5)])
+    spotter = build_spotter(Config(), Router())
+    assert isinstance(spotter.wake_check, WakeCheck)
+    heard = [h for b in blocks(audio) for h in spotter.feed(b)]
+    assert [(h.text, h.wake) for h in heard] == [("hey coach", True)]
+    spotter.wake_check = None  # PocketSphinx alone
+    spotter.set_mode("idle")
+    assert [h for b in blocks(np.concatenate([silence(2.0), audio])) for h in spotter.feed(b)] == []
+
+
+
+def test_a_wake_the_second_check_mishears_in_a_fan_is_confirmed_by_the_network():
+    """Piper's "hey coach" with a fan 10 dB under it: the keyphrase search finds it, PocketSphinx's second
+    check hears common words, the network hears the phrase where the first pass found it."""
+    from voicecoach.measure.room import Room, by_name
+    from voicecoach.measure.voices import Speakers
+    from voicecoach.session import build_spotter
+    from voicecoach.understand.router import Router
+
+    audio, _ = Room(silence(1.0)).place(Speakers().say("piper:1.0", "hey coach"), by_name(["fan-10"])[0], lead=2.0)
+    found = []
+    for check in (True, False):
+        spotter = build_spotter(Config(), Router())
+        spotter.wake_check = spotter.wake_check if check else None
+        found.append([(h.text, h.reason) for b in blocks(audio) for h in spotter.feed(b)])
+    assert found == [[("hey coach", "detected")], []]

@@ -20,7 +20,7 @@ from .listen.echo import EchoCanceller
 from .listen.engines import EngineError, choose_engine
 from .listen.frontend import front_end
 from .listen.spotter import Spotter
-from .listen.wakeword import WakeWordDetector, trained_phrase
+from .listen.wakeword import WakeCheck, WakeWordDetector, trained_phrase
 from .practices.player import Player
 from .practices.schema import Cue
 from .understand.router import CONTROLS, REQUESTS, Router, normalize
@@ -211,7 +211,7 @@ def build_spotter(config, router: Router, engine=None) -> Spotter:
     asr = config.asr
     return Spotter(engine or choose_engine(config), router, asr.wake_phrases, spot_silence=asr.spot_silence,
                    request_silence=asr.end_silence, max_request=asr.max_request, front=front_end(asr.front_end),
-                   continuous=asr.continuous, wake_word=wake_network(asr))
+                   continuous=asr.continuous, wake_word=wake_network(asr), wake_check=wake_check(asr))
 
 
 def wake_network(asr):
@@ -226,6 +226,19 @@ def wake_network(asr):
         return WakeWordDetector(phrase)
     except EngineError as exc:
         log.warning("the wake network cannot run (%s): PocketSphinx finds the wake phrase", exc)
+        return None
+
+
+def wake_check(asr):
+    """The wake network asked on demand where PocketSphinx does not hear the wake phrase (listen/spotter.py),
+    for the first wake phrase that has one."""
+    phrase = trained_phrase(asr.wake_phrases)
+    if phrase is None:
+        return None
+    try:
+        return WakeCheck(phrase)
+    except EngineError as exc:
+        log.warning("the wake network cannot check the wake phrase (%s): PocketSphinx alone hears it", exc)
         return None
 
 

@@ -10,7 +10,9 @@ Every block first goes through the front end (listen/frontend.py: its voice dete
 In idle, phrases are found two ways: in continuous sound by the phrase detector (listen/detect.py: a TV may
 talk on around them), and between silences by the endpointer and the idle grammar. Either way, nothing is
 heard in idle until the detector's second pass over the same audio agrees, and a direct phrase (not the
-wake phrase) must also mean the same in an open transcript of that audio. A crisis statement's transcript
+wake phrase) must also mean the same in an open transcript of that audio. Where PocketSphinx does not hear
+the wake phrase (a first pass found it, or a short utterance between silences), the wake network is asked
+(listen/wakeword.py, `WakeCheck`). A crisis statement's transcript
 goes along as a second opinion (the session answers only when it agrees).
 
 Blocks go through the endpointer; only voiced audio reaches the recognizer.
@@ -30,6 +32,7 @@ from .detect import PhraseDetector
 from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
 from .frontend import FrontEnd
 from .transcribe import Transcriber
+from .wakeword import ALONE_BAR, CONFIRM_BAR
 
 log = logging.getLogger(__name__)
 MODES = ("idle", "guiding", "request")
@@ -78,7 +81,7 @@ class Heard:
 class Spotter:
     def __init__(self, engine, router: Router, wake_phrases: list[str], spot_silence: float = 0.3,
                  request_silence: float = 0.4, max_request: float = 6.0, request_wait: float = 5.0,
-                 front: FrontEnd | None = None, continuous: bool = False, wake_word=None):
+                 front: FrontEnd | None = None, continuous: bool = False, wake_word=None, wake_check=None):
         self.engine = engine
         self.front = front or FrontEnd()
         self.wake_phrases = [normalize(p) for p in wake_phrases]
@@ -97,6 +100,7 @@ class Spotter:
         self._blocks: list = []  # the utterance so far, in idle (for a second opinion)
         # the wake phrase's own network (listen/wakeword.py), when it has one: the first pass for that phrase
         self.wake_word = wake_word if continuous else None
+        self.wake_check = wake_check  # the network asked on demand where PocketSphinx does not hear the wake
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
         self._held: deque = deque(maxlen=int(HELD_S * RATE / BLOCK))  # sound the detector has not heard yet
@@ -206,20 +210,21 @@ class Spotter:
 
     def _finish(self, reason: str) -> list[Heard]:
         self._waiting = 0
+        end = self.now - self.endpointer.s.end_silence
+        spoken = end - self._start
         if self._too_long:
             self.recognizers[self.mode].cancel()
-            return []
+            return self._wake_alone(spoken, end, reason)
         text = normalize(self.recognizers[self.mode].end())
         if self.mode == "request":
             grammar = (normalize(self.transcriber.heard[1]),) if self.transcriber.grammar_agrees() else ()
             return [Heard(text, "request", self._start, self.now, reason=reason, over_speaker=self.over_speaker,
                           alternatives=grammar, runners_up=tuple(normalize(t) for t in self.transcriber.runners_up))]
-        spoken = self.now - self._start - self.endpointer.s.end_silence
         if text not in self.accepted[self.mode] or self.ignore(text) or spoken > plausible_seconds(text):
             log.debug("spotter: dropped %r in %s (%.2f s)", text, self.mode, spoken)
-            return []
+            return self._wake_alone(spoken, end, reason)
         if self.mode == "idle":
-            return self._checked(text, self._start, self.now - self.endpointer.s.end_silence, self._blocks, reason)
+            return self._checked(text, self._start, end, self._blocks, reason)
         return [Heard(text, self.mode, self._start, self.now, reason=reason, over_speaker=self.over_speaker)]
 
     def _detect(self, block: np.ndarray) -> list[Heard]:
@@ -281,16 +286,20 @@ class Spotter:
         keep = max(1, int(round((self.now - start) * RATE / BLOCK)))
         return list(self.recent)[-keep:]
 
-    def _checked(self, phrase: str, start: float, end: float, blocks: list, reason: str) -> list[Heard]:
+    def _checked(self, phrase: str, start: float, end: float, blocks: list, reason: str,
+                 confirmed: bool = False) -> list[Heard]:
         """The second check: the same audio decoded again must be a phrase of idle (whichever the first pass
-        thought it was: "i need a hug" and "i need a break" race in it). Heard once, however it was found:
-        audio that ended where a phrase was just heard is not checked again."""
+        thought it was: "i need a hug" and "i need a break" race in it), or, for the wake phrase, the wake
+        network must hear it there. Heard once, however it was found: audio that ended where a phrase was
+        just heard is not checked again."""
         if abs(end - self._last_heard_end) < SAME_PHRASE_S:
             return []
-        if self.detector is not None:
-            phrase = normalize(self.detector.check(blocks))
-            if phrase not in self.accepted["idle"] or self.ignore(phrase):
-                log.debug("spotter: not confirmed by the second pass (%r)", phrase)
+        if self.detector is not None and not confirmed:
+            second = normalize(self.detector.check(blocks))
+            if second in self.accepted["idle"] and not self.ignore(second):
+                phrase = second
+            elif not self._wake_confirmed(phrase, end):
+                log.debug("spotter: not confirmed by the second pass (%r)", second)
                 return []
         if self.endpointer.in_speech:  # the utterance this phrase is part of is done with
             self.recognizers[self.mode].cancel()
@@ -301,6 +310,23 @@ class Spotter:
         self._last_heard_end = end
         return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
                       over_speaker=self.over_speaker, alternatives=second)]
+
+    def _wake_confirmed(self, phrase: str, end: float) -> bool:
+        """A first pass found the wake phrase ending at `end`: does the network hear it there?"""
+        if self.wake_check is None or phrase != self.wake_check.phrase:
+            return False
+        within = self.now - end + 0.3  # the first pass's ends are often a little early or late
+        return self.wake_check.score(list(self.recent), within) >= CONFIRM_BAR
+
+    def _wake_alone(self, spoken: float, end: float, reason: str) -> list[Heard]:
+        """A short utterance between silences that the idle grammar did not take for a phrase (or gave up
+        on): the wake phrase all the same, if the network hears it there by a higher bar (no first pass
+        found it)."""
+        if self.mode != "idle" or self.wake_check is None or spoken > plausible_seconds(self.wake_check.phrase):
+            return []
+        if self.wake_check.score(list(self.recent), 0.7) < ALONE_BAR:
+            return []
+        return self._checked(self.wake_check.phrase, self._start, end, self._blocks, reason, confirmed=True)
 
     def _open_opinion(self, phrase: str, blocks: list) -> tuple[str, ...] | None:
         """With continuous detection, a direct phrase must also mean the same in an open transcript of its

@@ -9,6 +9,11 @@ voices are never used) and shipped beside this file.
 
 With `[asr] wake_detector = "network"` it is the first pass for the wake phrase, in place of PocketSphinx's
 keyphrase search; the phrase detector's second check follows, as for every phrase (listen/spotter.py).
+
+Whatever the first pass, it is also asked on demand (`WakeCheck`, no cost while the room is quiet) where
+PocketSphinx alone would lose the phrase: its English model hears some accents saying "hey coach" as "to he
+to a", in the second check and in the idle grammar alike, and the network, on other features and trained on
+many accents, does not. Its bars were chosen on our own voices (tools/tune_wake_check.py).
 """
 from __future__ import annotations
 
@@ -23,6 +28,10 @@ WINDOW = 16          # embeddings the head reads: 16 x 80 ms
 STEP = 1280          # samples per embedding (80 ms at 16 kHz)
 SPAN_S = 1.3         # the audio a window's first embedding reaches back to, roughly
 REFRACTORY_S = 1.5   # one phrase fires once
+CONFIRM_BAR = 0.95   # a first pass found the phrase here and the second check did not hear it
+ALONE_BAR = 0.98     # a short utterance between silences that neither PocketSphinx pass took for it
+CHECK_S = 2.6        # the sound a check on demand reads, ending now ...
+LEAD_S = 1.0         # ... after this much silence, where its features start
 HEADS = Path(__file__).with_name("wake")
 
 
@@ -45,6 +54,12 @@ class Embedder:
         if not self._started and found:  # the first call also describes the silence it starts from
             self._started, found = True, found[-1:]
         return found
+
+    def restart(self) -> None:
+        """Forget the sound heard so far: the next block starts a new stretch (from silence)."""
+        self._features.reset()
+        self._features.new_audio_samples = 0
+        self._started = True
 
     def clip(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A whole recording (float, 16 kHz): its embeddings and the sample at which each one ends."""
@@ -162,3 +177,31 @@ class WakeWordDetector:
                 end = self.samples / 16000
                 hits.append(Hit(self.head.phrase, end - SPAN_S, end))
         return hits
+
+
+class WakeCheck:
+    """The network's opinion of the sound just heard, asked for on demand: did the wake phrase end in it?"""
+
+    def __init__(self, phrase: str = "hey coach"):
+        path = model_path(phrase)
+        if not path.is_file():
+            raise EngineError(f"no wake model for '{phrase}' (looked for {path})")
+        self.head = WakeHead(path)
+        self.embedder = Embedder()
+
+    @property
+    def phrase(self) -> str:
+        return self.head.phrase
+
+    def score(self, blocks: list, within_s: float) -> float:
+        """The highest probability that the phrase ended within the last `within_s` of these 20 ms int16
+        blocks (their last CHECK_S is read, after LEAD_S of silence)."""
+        keep = int(round(CHECK_S * 16000 / len(blocks[-1]))) if blocks else 0
+        pcm = np.concatenate([np.zeros(int(LEAD_S * 16000), np.int16), *blocks[-keep:]]) if keep else np.zeros(0)
+        self.embedder.restart()
+        rows = [row for i in range(0, len(pcm) - STEP + 1, STEP) for row in self.embedder.feed(pcm[i:i + STEP])]
+        found = windows(np.array(rows, np.float32).reshape(-1, 96))
+        if not len(found):
+            return 0.0
+        return float(self.head.scores(found)[-max(1, int(within_s * 16000 / STEP)):].max())
+

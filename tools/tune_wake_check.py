@@ -1,0 +1,105 @@
+"""Choose the wake network's two bars for checks on demand (listen/wakeword.py), on our own voices only.
+
+The spotter runs as `run` builds it, but every time it would ask the network (a first pass found the wake
+phrase and PocketSphinx's second check did not hear it; or a short utterance between silences that the idle
+grammar did not take for a phrase) the score is written down and the answer is no, so the spotter behaves
+as without the check. "hey coach" is said by every tuning voice in every room, after 8 s of the room; then
+read text in the same voices (a part of the texts the evaluation does not read), half of it over a fan. For
+each pair of bars it prints the wakes heard and the read-text scores that would have woken the device.
+flite and festival voices are never used here.
+
+    python tools/tune_wake_check.py [--minutes 30]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from voicecoach.config import Config  # noqa: E402
+from voicecoach.listen import spotter as spotting  # noqa: E402
+from voicecoach.measure.in_room import QUIET_BEFORE_S, WAKE, WORDS_PER_MINUTE, Feeder, RoomReport, _read  # noqa: E402
+from voicecoach.measure.room import CONDITIONS, TALKER, Room, fan_noise, reading  # noqa: E402
+from voicecoach.measure.voices import TUNING, Speakers, available  # noqa: E402
+from voicecoach.session import build_spotter  # noqa: E402
+from voicecoach.understand.router import Router  # noqa: E402
+
+NEVER = 2.0  # a bar no score reaches: the spotter goes on as if the network said no
+GRID = ((0.9, 0.95, 0.97, 0.98, 0.99), (0.95, 0.97, 0.98, 0.99, NEVER))
+TEXT_OFFSET = 300000  # the evaluation reads from the start of the texts
+
+
+class Scores:
+    """Every score the network gave, by where it was asked and in which trial."""
+
+    def __init__(self):
+        self.trial = ""
+        self.asking = "confirm"
+        self.found: list[tuple[str, str, float]] = []  # (trial, "confirm" or "alone", score)
+
+    def watch(self, spotter) -> None:
+        score, alone = spotter.wake_check.score, spotter._wake_alone
+
+        def scored(blocks, within_s):
+            value = score(blocks, within_s)
+            self.found.append((self.trial, self.asking, value))
+            return value
+
+        def asked_alone(*args):
+            self.asking = "alone"
+            try:
+                return alone(*args)
+            finally:
+                self.asking = "confirm"
+        spotter.wake_check.score, spotter._wake_alone = scored, asked_alone
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30, help="minutes of read text, shared by the voices")
+    args = parser.parse_args()
+    spotting.CONFIRM_BAR = spotting.ALONE_BAR = NEVER
+    spotter = build_spotter(Config(), Router())
+    scores = Scores()
+    scores.watch(spotter)
+    speakers, report = Speakers(), RoomReport()
+    feeder = Feeder(spotter, report)
+    room = Room(speakers.say(TALKER, reading(1200, 20000)))
+    voices = available(TUNING)
+    heard: dict[str, bool] = {}
+    for trial, (condition, voice) in enumerate((c, v) for c in CONDITIONS for v in voices):
+        audio, _ = room.place(speakers.say(voice, WAKE), condition, lead=QUIET_BEFORE_S, trial=trial * 100 + len(WAKE))
+        spotter.set_mode("idle")
+        scores.trial = f"{condition.name} {voice}"
+        heard[scores.trial] = any(h.text == WAKE for h in feeder.feed(audio))
+    words = int(args.minutes * WORDS_PER_MINUTE / len(voices))
+    rng = np.random.default_rng(7)
+    for i, voice in enumerate(voices):
+        speech = _read(speakers, voice, reading(words, offset=TEXT_OFFSET + i * words))
+        half = len(speech) // 2
+        speech[half:] += fan_noise((len(speech) - half) / 16000, rng) * 0.02
+        spotter.set_mode("idle")
+        scores.trial = f"text {voice}"
+        feeder.feed(speech)
+    print_grid(heard, scores.found, report.seconds_fed)
+
+
+def print_grid(heard: dict[str, bool], found: list, seconds: float) -> None:
+    text = [(where, s) for trial, where, s in found if trial.startswith("text")]
+    print(f"{len(heard)} wake trials, {sum(heard.values())} heard by PocketSphinx alone; read text asked "
+          f"{sum(w == 'confirm' for w, _ in text)} times after a first pass, {sum(w == 'alone' for w, _ in text)} "
+          f"times for a short utterance ({seconds / 60:.0f} min of sound in all)")
+    for confirm in GRID[0]:
+        for alone in GRID[1]:
+            bars = {"confirm": confirm, "alone": alone}
+            woke = sum(ok or any(t == trial and s >= bars[w] for t, w, s in found) for trial, ok in heard.items())
+            false = sum(s >= bars[w] for w, s in text)
+            print(f"confirm {confirm:.2f}  alone {alone:.2f}:  wakes {woke}/{len(heard)}  read text woken {false}")
+
+
+if __name__ == "__main__":
+    main()
