@@ -313,7 +313,7 @@ class Spotter:
 
     def _wake_confirmed(self, phrase: str, end: float) -> bool:
         """A first pass found the wake phrase ending at `end`: does the network hear it there?"""
-        if self.wake_check is None or phrase != self.wake_check.phrase:
+        if self.wake_check is None or phrase != self.wake_check.phrase or self.ignore(phrase):
             return False
         within = self.now - end + 0.3  # the first pass's ends are often a little early or late
         return self.wake_check.score(list(self.recent), within) >= CONFIRM_BAR
@@ -323,6 +323,8 @@ class Spotter:
         on): the wake phrase all the same, if the network hears it there by a higher bar (no first pass
         found it)."""
         if self.mode != "idle" or self.wake_check is None or spoken > plausible_seconds(self.wake_check.phrase):
+            return []
+        if self.ignore(self.wake_check.phrase):  # the device itself is saying it
             return []
         if self.wake_check.score(list(self.recent), 0.7) < ALONE_BAR:
             return []
