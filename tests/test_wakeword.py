@@ -140,3 +140,18 @@ def test_a_wake_the_second_check_mishears_in_a_fan_is_confirmed_by_the_network()
         spotter.wake_check = spotter.wake_check if check else None
         found.append([(h.text, h.reason) for b in blocks(audio) for h in spotter.feed(b)])
     assert found == [[("hey coach", "detected")], []]
+
+
+def test_the_network_is_asked_about_a_short_utterance_only_after_a_quiet_while():
+    """Read text has short stretches between its pauses: only one that follows a second of quiet may be a
+    wake said on its own (a sure check, so the rule alone decides)."""
+    from voicecoach.session import build_spotter
+    from voicecoach.testing import SureWakeCheck
+    from voicecoach.understand.router import Router
+
+    spotter = build_spotter(Config(), Router())
+    spotter.wake_check = SureWakeCheck()
+    audio = np.concatenate([silence(2.0), espeak("hello"), silence(0.5), espeak("okay"), silence(1.5)])
+    heard = [h for b in blocks(audio) for h in spotter.feed(b)]
+    assert [(h.text, h.wake) for h in heard] == [("hey coach", True)] and heard[0].start < 2.2
+    assert spotter.wake_check.asked == 1

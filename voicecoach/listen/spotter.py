@@ -46,6 +46,7 @@ SPEECH = 0.5  # the front end's speech probability that counts as speech for the
 HELD_S = 0.6  # the detector hears this much before speech ...
 HANGOVER_S = 0.6  # ... and this much after it
 SAME_PHRASE_S = 0.5  # a phrase found ending this close to where one was heard is that one, found twice
+ALONE_AFTER_S = 1.0  # a wake said on its own follows a quiet while; a short stretch inside talk is not one
 
 
 def check_seconds(phrase: str) -> float:
@@ -107,6 +108,8 @@ class Spotter:
         self._since_speech = 10 ** 6  # blocks since the front end last heard speech
         self._pending: list = []  # detected phrases, and where they end, waiting for their second check
         self._last_heard_end = -10.0  # where the last phrase heard in idle ended
+        self._utterance_end = -10.0  # where the endpointer's last utterance ended
+        self._quiet_before = 10.0  # how long the room was quiet before this utterance began
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
@@ -200,6 +203,7 @@ class Spotter:
 
     def _begin(self, blocks: list) -> None:
         self._start = self.now - len(blocks) * BLOCK / RATE
+        self._quiet_before = self._start - self._utterance_end
         self._too_long = False
         self.over_speaker = self.speaker_busy()
         rec = self.recognizers[self.mode]
@@ -211,7 +215,7 @@ class Spotter:
     def _finish(self, reason: str) -> list[Heard]:
         self._waiting = 0
         end = self.now - self.endpointer.s.end_silence
-        spoken = end - self._start
+        spoken, self._utterance_end = end - self._start, end
         if self._too_long:
             self.recognizers[self.mode].cancel()
             return self._wake_alone(spoken, end, reason)
@@ -319,10 +323,12 @@ class Spotter:
         return self.wake_check.score(list(self.recent), within) >= CONFIRM_BAR
 
     def _wake_alone(self, spoken: float, end: float, reason: str) -> list[Heard]:
-        """A short utterance between silences that the idle grammar did not take for a phrase (or gave up
+        """A short utterance after a quiet while that the idle grammar did not take for a phrase (or gave up
         on): the wake phrase all the same, if the network hears it there by a higher bar (no first pass
         found it)."""
         if self.mode != "idle" or self.wake_check is None or spoken > plausible_seconds(self.wake_check.phrase):
+            return []
+        if self._quiet_before < ALONE_AFTER_S:
             return []
         if self.ignore(self.wake_check.phrase):  # the device itself is saying it
             return []
