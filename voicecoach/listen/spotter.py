@@ -326,11 +326,9 @@ class Spotter:
         """A short utterance after a quiet while that the idle grammar did not take for a phrase (or gave up
         on): the wake phrase all the same, if the network hears it there by a higher bar (no first pass
         found it)."""
-        if self.mode != "idle" or self.wake_check is None or spoken > plausible_seconds(self.wake_check.phrase):
-            return []
-        if self._quiet_before < ALONE_AFTER_S:
-            return []
-        if self.ignore(self.wake_check.phrase):  # the device itself is saying it
+        if (self.mode != "idle" or self.wake_check is None or self._quiet_before < ALONE_AFTER_S
+                or spoken > plausible_seconds(self.wake_check.phrase)
+                or self.ignore(self.wake_check.phrase)):  # the device itself is saying it
             return []
         if self.wake_check.score(list(self.recent), 0.7) < ALONE_BAR:
             return []

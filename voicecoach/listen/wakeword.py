@@ -29,7 +29,7 @@ STEP = 1280          # samples per embedding (80 ms at 16 kHz)
 SPAN_S = 1.3         # the audio a window's first embedding reaches back to, roughly
 REFRACTORY_S = 1.5   # one phrase fires once
 CONFIRM_BAR = 0.95   # a first pass found the phrase here and the second check did not hear it
-ALONE_BAR = 0.98     # a short utterance between silences that neither PocketSphinx pass took for it
+ALONE_BAR = 0.98     # a short utterance after a quiet while that neither PocketSphinx pass took for it
 CHECK_S = 2.6        # the sound a check on demand reads, ending now ...
 LEAD_S = 1.0         # ... after this much silence, where its features start
 HEADS = Path(__file__).with_name("wake")
@@ -134,6 +134,13 @@ def has_wake_model(phrase: str) -> bool:
     return model_path(phrase).is_file()
 
 
+def trained_head(phrase: str) -> WakeHead:
+    path = model_path(phrase)
+    if not path.is_file():
+        raise EngineError(f"no wake model for '{phrase}' (looked for {path})")
+    return WakeHead(path)
+
+
 def trained_phrase(phrases: list[str]) -> str | None:
     """The first of these wake phrases that has a network, if any."""
     return next((p for p in phrases if has_wake_model(p)), None)
@@ -143,10 +150,7 @@ class WakeWordDetector:
     """Feed 20 ms int16 blocks; get the wake phrase's hits (as the phrase detector's `Hit`)."""
 
     def __init__(self, phrase: str = "hey coach"):
-        path = model_path(phrase)
-        if not path.is_file():
-            raise EngineError(f"no wake model for '{phrase}' (looked for {path})")
-        self.head = WakeHead(path)
+        self.head = trained_head(phrase)
         self.embedder = Embedder()
         self.recent = np.zeros((WINDOW, 96), np.float32)
         self.filled = 0
@@ -183,10 +187,7 @@ class WakeCheck:
     """The network's opinion of the sound just heard, asked for on demand: did the wake phrase end in it?"""
 
     def __init__(self, phrase: str = "hey coach"):
-        path = model_path(phrase)
-        if not path.is_file():
-            raise EngineError(f"no wake model for '{phrase}' (looked for {path})")
-        self.head = WakeHead(path)
+        self.head = trained_head(phrase)
         self.embedder = Embedder()
 
     @property
