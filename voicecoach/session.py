@@ -218,27 +218,25 @@ def wake_network(asr):
     """The wake network for the first wake phrase that has one, when the config asks for it."""
     if asr.wake_detector != "network":
         return None
-    phrase = trained_phrase(asr.wake_phrases)
-    if phrase is None:
-        log.info("no wake network for %s: PocketSphinx finds the wake phrase", ", ".join(asr.wake_phrases))
-        return None
-    try:
-        return WakeWordDetector(phrase)
-    except EngineError as exc:
-        log.warning("the wake network cannot run (%s): PocketSphinx finds the wake phrase", exc)
-        return None
+    return _trained(asr, WakeWordDetector, "the wake network cannot run (%s): PocketSphinx finds the wake phrase")
 
 
 def wake_check(asr):
     """The wake network asked on demand where PocketSphinx does not hear the wake phrase (listen/spotter.py),
     for the first wake phrase that has one."""
+    return _trained(asr, WakeCheck, "the wake network cannot check the wake phrase (%s): PocketSphinx alone hears it")
+
+
+def _trained(asr, make, failure: str):
+    """`make` for the first wake phrase that has a network; None (said in the log) when none has or it fails."""
     phrase = trained_phrase(asr.wake_phrases)
     if phrase is None:
+        log.info("no wake network for %s: PocketSphinx alone hears the wake phrase", ", ".join(asr.wake_phrases))
         return None
     try:
-        return WakeCheck(phrase)
+        return make(phrase)
     except EngineError as exc:
-        log.warning("the wake network cannot check the wake phrase (%s): PocketSphinx alone hears it", exc)
+        log.warning(failure, exc)
         return None
 
 

@@ -109,7 +109,6 @@ class Spotter:
         self._pending: list = []  # detected phrases, and where they end, waiting for their second check
         self._last_heard_end = -10.0  # where the last phrase heard in idle ended
         self._utterance_end = -10.0  # where the endpointer's last utterance ended
-        self._quiet_before = 10.0  # how long the room was quiet before this utterance began
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
@@ -203,7 +202,6 @@ class Spotter:
 
     def _begin(self, blocks: list) -> None:
         self._start = self.now - len(blocks) * BLOCK / RATE
-        self._quiet_before = self._start - self._utterance_end
         self._too_long = False
         self.over_speaker = self.speaker_busy()
         rec = self.recognizers[self.mode]
@@ -215,10 +213,10 @@ class Spotter:
     def _finish(self, reason: str) -> list[Heard]:
         self._waiting = 0
         end = self.now - self.endpointer.s.end_silence
-        spoken, self._utterance_end = end - self._start, end
+        quiet_before, spoken, self._utterance_end = self._start - self._utterance_end, end - self._start, end
         if self._too_long:
             self.recognizers[self.mode].cancel()
-            return self._wake_alone(spoken, end, reason)
+            return self._wake_alone(spoken, quiet_before, end, reason)
         text = normalize(self.recognizers[self.mode].end())
         if self.mode == "request":
             grammar = (normalize(self.transcriber.heard[1]),) if self.transcriber.grammar_agrees() else ()
@@ -226,7 +224,7 @@ class Spotter:
                           alternatives=grammar, runners_up=tuple(normalize(t) for t in self.transcriber.runners_up))]
         if text not in self.accepted[self.mode] or self.ignore(text) or spoken > plausible_seconds(text):
             log.debug("spotter: dropped %r in %s (%.2f s)", text, self.mode, spoken)
-            return self._wake_alone(spoken, end, reason)
+            return self._wake_alone(spoken, quiet_before, end, reason)
         if self.mode == "idle":
             return self._checked(text, self._start, end, self._blocks, reason)
         return [Heard(text, self.mode, self._start, self.now, reason=reason, over_speaker=self.over_speaker)]
@@ -322,11 +320,11 @@ class Spotter:
         within = self.now - end + 0.3  # the first pass's ends are often a little early or late
         return self.wake_check.score(list(self.recent), within) >= CONFIRM_BAR
 
-    def _wake_alone(self, spoken: float, end: float, reason: str) -> list[Heard]:
+    def _wake_alone(self, spoken: float, quiet_before: float, end: float, reason: str) -> list[Heard]:
         """A short utterance after a quiet while that the idle grammar did not take for a phrase (or gave up
         on): the wake phrase all the same, if the network hears it there by a higher bar (no first pass
         found it)."""
-        if (self.mode != "idle" or self.wake_check is None or self._quiet_before < ALONE_AFTER_S
+        if (self.mode != "idle" or self.wake_check is None or quiet_before < ALONE_AFTER_S
                 or spoken > plausible_seconds(self.wake_check.phrase)
                 or self.ignore(self.wake_check.phrase)):  # the device itself is saying it
             return []
