@@ -71,22 +71,65 @@ def test_embeddings_come_every_80_ms_and_windows_slide_one_at_a_time():
     assert np.array_equal(windows(rows)[1, 0], rows[1])
 
 
-def test_the_spotter_wakes_by_the_network_when_the_config_chooses_it():
+def test_a_hit_ends_where_the_phrase_does_not_where_the_score_first_crosses_the_bar(joe):
+    """The score crosses the bar while "coach" is still being said; the hit is placed after it peaks, near the
+    phrase's last sound, so a check of the sound there has all of it."""
+    phrase = piper_speech(joe, "Hey coach.")
+    detector, end = WakeWordDetector("hey coach"), 1.0 + len(phrase) / 16000
+    found = [h for b in blocks(np.concatenate([silence(1.0), phrase, silence(1.5)])) for h in detector.feed(b)]
+    assert len(found) == 1 and abs(found[0].end - end) < 0.4 and found[0].score >= detector.head.threshold
+    assert found[0].score == max(found[0].score, detector.last_score)
+
+
+def test_the_network_rests_while_nobody_talks_and_starts_afresh_after():
+    """Skipped sound only moves the clock on; the next sound heard starts from silence, so what was heard
+    before a rest is not run into what comes after it."""
+    detector = WakeWordDetector("hey coach")
+    for b in blocks(noise(2.0, 0.003)):
+        detector.skip(b)
+    assert detector.samples == 2 * 16000 - 2 * 16000 % 320 and detector.resting
+    phrase = espeak("hey coach", "en-us")
+    first = [h.end for b in blocks(np.concatenate([phrase, silence(1.0)])) for h in detector.feed(b)]
+    for b in blocks(silence(0.5)):
+        detector.skip(b)
+    again = [h.end for b in blocks(np.concatenate([phrase, silence(1.0)])) for h in detector.feed(b)]
+    assert len(first) == len(again) == 1 and again[0] - first[0] == pytest.approx(len(phrase) / 16000 + 1.5, abs=0.1)
+
+
+def test_the_spotter_wakes_by_the_network_by_default_and_by_the_keyphrase_search_if_chosen():
     from voicecoach.session import build_spotter
     from voicecoach.understand.router import Router
 
-    """espeak-ng's en-us "hey coach", between silences: the endpointer's grammar mishears it, the network's
-    first pass finds it and the detector's second check confirms it ("detected"). By default PocketSphinx's
-    keyphrase search is the first pass."""
+    """espeak-ng's en-us "hey coach", between silences, with the network listening beside PocketSphinx."""
     from voicecoach.measure.voices import Speakers
 
     audio = np.concatenate([silence(1.0), Speakers().say("espeak:en-us", "hey coach"), silence(1.5)])
     config = Config()
-    assert build_spotter(config, Router()).wake_word is None
-    network = dataclasses.replace(config, asr=dataclasses.replace(config.asr, wake_detector="network"))
-    spotter = build_spotter(network, Router())
+    spotter = build_spotter(config, Router())
     heard = [h for b in blocks(audio) for h in spotter.feed(b)]
-    assert [(h.text, h.wake, h.reason) for h in heard] == [("hey coach", True, "detected")]
+    assert [(h.text, h.wake) for h in heard] == [("hey coach", True)]
+    sphinx = dataclasses.replace(config, asr=dataclasses.replace(config.asr, wake_detector="sphinx"))
+    assert build_spotter(sphinx, Router()).wake_word is None
+
+
+def test_a_wake_inside_other_talk_is_heard_by_the_network():
+    """A TV talking on 10 dB under "hey coach": no silence around it, PocketSphinx's passes hear common
+    words; the wake network, listening while anyone talks, finds and confirms it. With the keyphrase search
+    as the only first pass it is lost."""
+    from voicecoach.measure.room import TALKER, Room, by_name, reading
+    from voicecoach.measure.voices import Speakers
+    from voicecoach.session import build_spotter
+    from voicecoach.understand.router import Router
+
+    speakers = Speakers()
+    room = Room(speakers.say(TALKER, reading(300, 20000)))
+    audio, _ = room.place(speakers.say("espeak:en-us", "hey coach"), by_name(["talk-10"])[0], lead=4.0, trial=9)
+    found = {}
+    for first_pass in ("network", "sphinx"):
+        config = dataclasses.replace(Config(), asr=dataclasses.replace(Config().asr, wake_detector=first_pass))
+        spotter = build_spotter(config, Router())
+        found[first_pass] = [(h.text, h.reason) for b in blocks(audio) for h in spotter.feed(b)]
+    assert found == {"network": [("hey coach", "detected")], "sphinx": []}
 
 
 def test_the_check_on_demand_hears_the_phrase_that_just_ended_and_not_other_words():

@@ -1,18 +1,21 @@
-"""Choose the wake network's two bars for checks on demand (listen/wakeword.py), on our own voices only.
+"""Choose the wake network's bars (listen/wakeword.py), on our own voices only.
 
 The spotter runs as `run` builds it, but every time it would ask the network (a first pass found the wake
 phrase and PocketSphinx's second check did not hear it; or a short utterance between silences that the idle
-grammar did not take for a phrase) the score is written down and the answer is no, so the spotter behaves
-as without the check. "hey coach" is said by every tuning voice in every room, after 8 s of the room; then
-read text in the same voices (a part of the texts the evaluation does not read), half of it over a fan. For
-each pair of bars it prints the wakes heard and the read-text scores that would have woken the device.
+grammar did not take for a phrase) the score is written down, with the network's own score where it was the
+first pass, and the answer is no, so the spotter behaves as without the network's word. "hey coach" is said by
+every tuning voice in every room, after 8 s of the room (`--rounds` times, other seeds); then read text in the
+same voices (a part of the texts the evaluation does not read), half of it over a fan. For each set of bars
+(the check after a first pass, the check of a short utterance, the first pass's own score) it prints the wakes
+heard (and those under talk) and the read-text scores that would have woken the device.
 flite and festival voices are never used here.
 
-    python tools/tune_wake_check.py [--minutes 30]
+    python tools/tune_wake_check.py [--minutes 30] [--rounds 1]
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from pathlib import Path
 
@@ -29,7 +32,7 @@ from voicecoach.session import build_spotter  # noqa: E402
 from voicecoach.understand.router import Router  # noqa: E402
 
 NEVER = 2.0  # a bar no score reaches: the spotter goes on as if the network said no
-GRID = ((0.9, 0.95, 0.97, 0.98, 0.99), (0.95, 0.97, 0.98, 0.99, NEVER))
+GRID = ((0.9, 0.95, 0.97, 0.98, 0.99), (0.95, 0.97, 0.98, 0.99, NEVER), (0.9, 0.95, 0.97, 0.98, 0.99, NEVER))
 TEXT_OFFSET = 300000  # the evaluation reads from the start of the texts
 
 
@@ -39,15 +42,20 @@ class Scores:
     def __init__(self):
         self.trial = ""
         self.asking = "confirm"
-        self.found: list[tuple[str, str, float]] = []  # (trial, "confirm" or "alone", score)
+        self.stream = 0.0  # the first pass's own score, when the wake network found the phrase
+        self.found: list[tuple[str, str, float, float]] = []  # (trial, "confirm" or "alone", score, stream score)
 
     def watch(self, spotter) -> None:
-        score, alone = spotter.wake_check.score, spotter._wake_alone
+        score, alone, confirmed = spotter.wake_check.score, spotter._wake_alone, spotter._wake_confirmed
 
         def scored(blocks, within_s):
             value = score(blocks, within_s)
-            self.found.append((self.trial, self.asking, value))
+            self.found.append((self.trial, self.asking, value, self.stream if self.asking == "confirm" else 0.0))
             return value
+
+        def asked_to_confirm(phrase, end, network_score):
+            self.stream = network_score
+            return confirmed(phrase, end, network_score)
 
         def asked_alone(*args):
             self.asking = "alone"
@@ -55,14 +63,15 @@ class Scores:
                 return alone(*args)
             finally:
                 self.asking = "confirm"
-        spotter.wake_check.score, spotter._wake_alone = scored, asked_alone
+        spotter.wake_check.score, spotter._wake_alone, spotter._wake_confirmed = scored, asked_alone, asked_to_confirm
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30, help="minutes of read text, shared by the voices")
+    parser.add_argument("--rounds", type=int, default=1, help="wake trials per voice and room (other seeds)")
     args = parser.parse_args()
-    spotting.CONFIRM_BAR = spotting.ALONE_BAR = NEVER
+    spotting.CONFIRM_BAR = spotting.ALONE_BAR = spotting.STREAM_BAR = NEVER
     spotter = build_spotter(Config(), Router())
     scores = Scores()
     scores.watch(spotter)
@@ -71,10 +80,11 @@ def main() -> None:
     room = Room(speakers.say(TALKER, reading(1200, 20000)))
     voices = available(TUNING)
     heard: dict[str, bool] = {}
-    for trial, (condition, voice) in enumerate((c, v) for c in CONDITIONS for v in voices):
+    trials = ((r, c, v) for r in range(args.rounds) for c in CONDITIONS for v in voices)
+    for trial, (round_, condition, voice) in enumerate(trials):
         audio, _ = room.place(speakers.say(voice, WAKE), condition, lead=QUIET_BEFORE_S, trial=trial * 100 + len(WAKE))
         spotter.set_mode("idle")
-        scores.trial = f"{condition.name} {voice}"
+        scores.trial = f"{condition.name} {voice} {round_}"
         heard[scores.trial] = any(h.text == WAKE for h in feeder.feed(audio))
     words = int(args.minutes * WORDS_PER_MINUTE / len(voices))
     rng = np.random.default_rng(7)
@@ -89,16 +99,17 @@ def main() -> None:
 
 
 def print_grid(heard: dict[str, bool], found: list, seconds: float) -> None:
-    text = [(where, s) for trial, where, s in found if trial.startswith("text")]
+    text = [(where, s, stream) for trial, where, s, stream in found if trial.startswith("text")]
     print(f"{len(heard)} wake trials, {sum(heard.values())} heard by PocketSphinx alone; read text asked "
-          f"{sum(w == 'confirm' for w, _ in text)} times after a first pass, {sum(w == 'alone' for w, _ in text)} "
-          f"times for a short utterance ({seconds / 60:.0f} min of sound in all)")
-    for confirm in GRID[0]:
-        for alone in GRID[1]:
-            bars = {"confirm": confirm, "alone": alone}
-            woke = sum(ok or any(t == trial and s >= bars[w] for t, w, s in found) for trial, ok in heard.items())
-            false = sum(s >= bars[w] for w, s in text)
-            print(f"confirm {confirm:.2f}  alone {alone:.2f}:  wakes {woke}/{len(heard)}  read text woken {false}")
+          f"{sum(w == 'confirm' for w, _, _ in text)} times after a first pass, "
+          f"{sum(w == 'alone' for w, _, _ in text)} times for a short utterance ({seconds / 60:.0f} min of sound)")
+    for confirm, alone, stream in itertools.product(*GRID):
+        def yes(where, score, first):
+            return score >= alone if where == "alone" else score >= confirm or first >= stream
+        woke = [ok or any(t == trial and yes(*rest) for t, *rest in found) for trial, ok in heard.items()]
+        talk = [w for trial, w in zip(heard, woke) if trial.startswith("talk")]
+        print(f"confirm {confirm:.2f}  alone {alone:.2f}  stream {stream:.2f}:  wakes {sum(woke)}/{len(heard)} "
+              f"(under talk {sum(talk)}/{len(talk)})  read text woken {sum(yes(*t) for t in text)}")
 
 
 if __name__ == "__main__":

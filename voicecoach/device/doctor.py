@@ -204,7 +204,7 @@ def check_engine(config) -> Check:
 
 
 def check_wake(config) -> Check:
-    """The wake network loads and keeps up here: its check on demand, and its first pass when chosen, timed
+    """The wake network loads and keeps up here: its check on demand, and its first pass (by default), timed
     on a few seconds of quiet noise."""
     from ..listen.engines import EngineError
     from ..listen.wakeword import WakeCheck, WakeWordDetector, trained_phrase
@@ -232,7 +232,8 @@ def check_wake(config) -> Check:
     for block in blocks:
         network.feed(block)
     share = (time.process_time() - started) / 3
-    return passed("wake", f"our wake network hears '{network.phrase}' ({100 * share:.1f} % of a core); {checking}")
+    return passed("wake", f"our wake network listens for '{network.phrase}' while anyone talks ({100 * share:.1f} % "
+                  f"of a core while it does), beside PocketSphinx's keyphrase search; {checking}")
 
 
 def check_echo(config) -> Check:

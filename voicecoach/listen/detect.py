@@ -34,6 +34,7 @@ class Hit:
     phrase: str
     start: float  # seconds on the detector's clock
     end: float
+    score: float = 0.0  # the wake network's own score, for its hits
 
 
 def threshold(phrase: str) -> float:

@@ -7,8 +7,9 @@
 
 Every block first goes through the front end (listen/frontend.py: its voice detector, and cleaning if chosen).
 
-In idle, phrases are found two ways: in continuous sound by the phrase detector (listen/detect.py: a TV may
-talk on around them), and between silences by the endpointer and the idle grammar. Either way, nothing is
+In idle, phrases are found two ways: in continuous sound by the first passes (the phrase detector,
+listen/detect.py, and the wake network, listen/wakeword.py: a TV may talk on around them), and between
+silences by the endpointer and the idle grammar. Either way, nothing is
 heard in idle until the detector's second pass over the same audio agrees, and a direct phrase (not the
 wake phrase) must also mean the same in an open transcript of that audio. Where PocketSphinx does not hear
 the wake phrase (a first pass found it, or a short utterance between silences), the wake network is asked
@@ -32,7 +33,7 @@ from .detect import PhraseDetector
 from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
 from .frontend import FrontEnd
 from .transcribe import Transcriber
-from .wakeword import ALONE_BAR, CONFIRM_BAR
+from .wakeword import ALONE_BAR, CONFIRM_BAR, STREAM_BAR
 
 log = logging.getLogger(__name__)
 MODES = ("idle", "guiding", "request")
@@ -156,8 +157,6 @@ class Spotter:
         self.recent.append(block)
         if self.endpointer.in_speech and not self.over_speaker:
             self.over_speaker = self.speaker_busy()
-        if self.wake_word is not None:
-            self._wake_word(block)
         heard: list[Heard] = self._detect(block) if self.detector is not None else []
         for kind, data in self.endpointer.push(block, self.front.speech):
             if kind == "start":
@@ -234,13 +233,11 @@ class Spotter:
         if self.mode != "idle":
             self._pending.clear()
             for unheard in (*self._held, block):
-                self.detector.skip(unheard)
+                self._skip(unheard)
             self._held.clear()
             return []
-        for hit in self._detector_hits(block):
-            if self.wake_word is not None and hit.phrase == self.wake_word.phrase:
-                continue
-            self._pending.append((hit.phrase, hit.end - self._detector_lag()))
+        for hit in self._first_passes(block):
+            self._pending.append((hit.phrase, hit.end - self._detector_lag(), hit.score))
         if self.endpointer.in_speech and not self._too_long:
             # a phrase between silences: the endpointer's utterance may bring it whole; if it does not,
             # the phrase is checked once that utterance is over
@@ -248,48 +245,49 @@ class Spotter:
         due = [p for p in self._pending if self.now >= p[1] + CHECK_AFTER_S]
         self._pending = [p for p in self._pending if p not in due]
         heard: list[Heard] = []
-        for phrase, end in due:
+        for phrase, end, score in due:
             start = end - check_seconds(phrase)  # the detector's start times are often late
-            heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected"))
+            heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected", score))
         return heard
 
-    def _detector_hits(self, block: np.ndarray) -> list:
-        """The detector hears speech and a little around it (HELD_S before, HANGOVER_S after), never long
-        stretches without: its decoder's running cepstral mean would drift to the room's hiss, and the first
-        words after a quiet while (a wake said in a still bedroom) would be checked against it and lost."""
+    def _first_passes(self, block: np.ndarray) -> list:
+        """The first passes (PocketSphinx's keyphrase search, and the wake network when there is one) hear
+        speech and a little around it (HELD_S before, HANGOVER_S after), never long stretches without: the
+        decoder's running cepstral mean would drift to the room's hiss, and the first words after a quiet
+        while (a wake said in a still bedroom) would be checked against it and lost; and the network costs
+        nothing while nobody talks."""
         if self.front.speech >= SPEECH:
             self._since_speech = 0
         else:
             self._since_speech += 1
-        if len(self._held) == self._held.maxlen:  # only while it rests: the held sound is heard as speech starts
-            self.detector.skip(self._held.popleft())
+        if len(self._held) == self._held.maxlen:  # only while they rest: the held sound is heard as speech starts
+            self._skip(self._held.popleft())
         self._held.append(block)
         if self._since_speech > HANGOVER_S * RATE / BLOCK:
             return []
         hits = []
         while self._held:
-            hits.extend(self.detector.feed(self._held.popleft()))
+            heard = self._held.popleft()
+            hits.extend(self.detector.feed(heard))
+            if self.wake_word is not None:
+                hits.extend(self.wake_word.feed(heard))
         return hits
 
-    def _detector_lag(self) -> float:
-        """The detector's clock against ours (it may be behind by the blocks held back)."""
-        return (self.detector.samples + len(self._held) * BLOCK) / RATE - self.now
+    def _skip(self, block: np.ndarray) -> None:
+        self.detector.skip(block)
+        if self.wake_word is not None:
+            self.wake_word.skip(block)
 
-    def _wake_word(self, block: np.ndarray) -> None:
-        """The wake network hears every idle block, in place of the detector's first pass for its phrase;
-        what it finds waits for the same second check."""
-        if self.mode != "idle":
-            self.wake_word.skip()
-            return
-        for hit in self.wake_word.feed(block):
-            self._pending.append((hit.phrase, self.now))
+    def _detector_lag(self) -> float:
+        """The first passes' clock against ours (it may be behind by the blocks held back)."""
+        return (self.detector.samples + len(self._held) * BLOCK) / RATE - self.now
 
     def _recent_since(self, start: float) -> list:
         keep = max(1, int(round((self.now - start) * RATE / BLOCK)))
         return list(self.recent)[-keep:]
 
     def _checked(self, phrase: str, start: float, end: float, blocks: list, reason: str,
-                 confirmed: bool = False) -> list[Heard]:
+                 network_score: float = 0.0, confirmed: bool = False) -> list[Heard]:
         """The second check: the same audio decoded again must be a phrase of idle (whichever the first pass
         thought it was: "i need a hug" and "i need a break" race in it), or, for the wake phrase, the wake
         network must hear it there. Heard once, however it was found: audio that ended where a phrase was
@@ -300,7 +298,7 @@ class Spotter:
             second = normalize(self.detector.check(blocks))
             if second in self.accepted["idle"] and not self.ignore(second):
                 phrase = second
-            elif not self._wake_confirmed(phrase, end):
+            elif not self._wake_confirmed(phrase, end, network_score):
                 log.debug("spotter: not confirmed by the second pass (%r)", second)
                 return []
         if self.endpointer.in_speech:  # the utterance this phrase is part of is done with
@@ -313,10 +311,13 @@ class Spotter:
         return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
                       over_speaker=self.over_speaker, alternatives=second)]
 
-    def _wake_confirmed(self, phrase: str, end: float) -> bool:
-        """A first pass found the wake phrase ending at `end`: does the network hear it there?"""
+    def _wake_confirmed(self, phrase: str, end: float, network_score: float) -> bool:
+        """A first pass found the wake phrase ending at `end` (the wake network's own, with its score, or
+        PocketSphinx's): does the network hear it there, by the stream's score or asked afresh?"""
         if self.wake_check is None or phrase != self.wake_check.phrase or self.ignore(phrase):
             return False
+        if network_score >= STREAM_BAR:
+            return True
         within = self.now - end + 0.3  # the first pass's ends are often a little early or late
         return self.wake_check.score(list(self.recent), within) >= CONFIRM_BAR
 

@@ -7,10 +7,11 @@ wake phrase has just ended. It is a two-layer network in NumPy, trained by `tool
 own voices only (Piper and espeak-ng, in rooms with a fan, other talk and reverberation; flite and festival
 voices are never used) and shipped beside this file.
 
-With `[asr] wake_detector = "network"` it is the first pass for the wake phrase, in place of PocketSphinx's
-keyphrase search; the phrase detector's second check follows, as for every phrase (listen/spotter.py).
+By default (`[asr] wake_detector = "network"`) it is a first pass for the wake phrase beside PocketSphinx's
+keyphrase search, listening only while someone talks (it costs nothing in a quiet room); the second check
+follows, as for every phrase (listen/spotter.py). Under other talk only this pass finds the phrase at all.
 
-Whatever the first pass, it is also asked on demand (`WakeCheck`, no cost while the room is quiet) where
+It is also asked on demand (`WakeCheck`, no cost while the room is quiet) where
 PocketSphinx alone would lose the phrase: its English model hears some accents saying "hey coach" as "to he
 to a", in the second check and in the idle grammar alike, and the network, on other features and trained on
 many accents, does not. Its bars were chosen on our own voices (tools/tune_wake_check.py).
@@ -28,7 +29,10 @@ WINDOW = 16          # embeddings the head reads: 16 x 80 ms
 STEP = 1280          # samples per embedding (80 ms at 16 kHz)
 SPAN_S = 1.3         # the audio a window's first embedding reaches back to, roughly
 REFRACTORY_S = 1.5   # one phrase fires once
+PEAK_WINDOWS = 6     # a score still climbing after this many windows (0.48 s) is taken where it is
+PEAK_EARLY_S = 0.35  # the score peaks about this long before the phrase's last sound (measured on our voices)
 CONFIRM_BAR = 0.95   # a first pass found the phrase here and the second check did not hear it
+STREAM_BAR = 2.0     # the network as first pass, by its own score where it peaked (not yet chosen)
 ALONE_BAR = 0.98     # a short utterance after a quiet while that neither PocketSphinx pass took for it
 CHECK_S = 2.6        # the sound a check on demand reads, ending now ...
 LEAD_S = 1.0         # ... after this much silence, where its features start
@@ -147,40 +151,68 @@ def trained_phrase(phrases: list[str]) -> str | None:
 
 
 class WakeWordDetector:
-    """Feed 20 ms int16 blocks; get the wake phrase's hits (as the phrase detector's `Hit`)."""
+    """Feed 20 ms int16 blocks; get the wake phrase's hits (as the phrase detector's `Hit`, on the same clock:
+    every block counts, heard or skipped). After a rest it starts again from silence, as the check on demand
+    does: the sound before a rest is not run together with the sound after it."""
 
     def __init__(self, phrase: str = "hey coach"):
         self.head = trained_head(phrase)
         self.embedder = Embedder()
         self.recent = np.zeros((WINDOW, 96), np.float32)
-        self.filled = 0
         self.samples = 0
+        self.resting = True
         self._quiet_until = 0
+        self._peak: float | None = None  # the score climbing above the bar, and where it was
+        self._peak_at = self._climbing = 0
         self.last_score = 0.0
 
     @property
     def phrase(self) -> str:
         return self.head.phrase
 
-    def skip(self) -> None:
-        """Time passes unheard (the spotter is not idle): the next window starts from fresh sound."""
-        self.filled = 0
+    def skip(self, block: np.ndarray) -> None:
+        """Time passes unheard (nobody talks, or the spotter is not idle)."""
+        self.samples += len(block)
+        self.resting = True
 
     def feed(self, block: np.ndarray) -> list:
+        if self.resting:
+            self._start_from_silence()
         self.samples += len(block)
         hits = []
-        for row in self.embedder.feed(block):
+        for score in self._windows(block):
+            hits.extend(self._climb(score))
+        return hits
+
+    def _start_from_silence(self) -> None:
+        self.resting = False
+        self.embedder.restart()
+        self._windows(np.zeros(int(LEAD_S * 16000) + WINDOW * STEP, np.int16))  # the window all silence
+
+    def _climb(self, score: float) -> list:
+        """A hit where the score peaks above the bar (the phrase's last sound is in), not where it first
+        crosses it, which is often before "coach" is over."""
+        if self._peak is None:
+            if score < self.head.threshold or self.samples < self._quiet_until:
+                return []
+            self._peak, self._peak_at, self._climbing = score, self.samples, 0
+        self._climbing += 1
+        if score >= self._peak and self._climbing <= PEAK_WINDOWS:
+            self._peak, self._peak_at = score, self.samples
+            return []
+        end, peak, self._peak = self._peak_at / 16000 + PEAK_EARLY_S, self._peak, None
+        self._quiet_until = self._peak_at + int(REFRACTORY_S * 16000)
+        return [Hit(self.head.phrase, end - SPAN_S, end, peak)]
+
+    def _windows(self, pcm: np.ndarray) -> list[float]:
+        """Feeds sound in; the scores of the windows it completed."""
+        scores = []
+        for row in self.embedder.feed(pcm):
             self.recent = np.roll(self.recent, -1, axis=0)
             self.recent[-1] = row
-            self.filled = min(WINDOW, self.filled + 1)
-            if self.filled < WINDOW:
-                continue
             self.last_score = float(self.head.scores(self.recent[None])[0])
-            if self.last_score >= self.head.threshold and self.samples >= self._quiet_until:
-                self._quiet_until = self.samples + int(REFRACTORY_S * 16000)
-                end = self.samples / 16000
-                hits.append(Hit(self.head.phrase, end - SPAN_S, end))
-        return hits
+            scores.append(self.last_score)
+        return scores
 
 
 class WakeCheck:
