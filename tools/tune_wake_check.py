@@ -53,7 +53,7 @@ class Scores:
             self.found.append((self.trial, self.asking, value, self.stream if self.asking == "confirm" else 0.0))
             return value
 
-        def asked_to_confirm(phrase, end, network_score):
+        def asked_to_confirm(phrase, end, network_score=0.0):
             self.stream = network_score
             return confirmed(phrase, end, network_score)
 

@@ -290,15 +290,18 @@ class Spotter:
                  network_score: float = 0.0, confirmed: bool = False) -> list[Heard]:
         """The second check: the same audio decoded again must be a phrase of idle (whichever the first pass
         thought it was: "i need a hug" and "i need a break" race in it), or, for the wake phrase, the wake
-        network must hear it there. Heard once, however it was found: audio that ended where a phrase was
+        network must hear it there; a hit of the wake network itself must be confirmed by the network. Heard once, however it was found: audio that ended where a phrase was
         just heard is not checked again."""
         if abs(end - self._last_heard_end) < SAME_PHRASE_S:
             return []
-        if self.detector is not None and not confirmed:
+        if network_score:  # the wake network's own hit: only its word counts (PocketSphinx's loop of common
+            if not self._wake_confirmed(phrase, end, network_score):  # words, asked about the many stretches
+                return []  # of talk the network finds, agreed now and then: 4 false wakes in 39 min)
+        elif self.detector is not None and not confirmed:
             second = normalize(self.detector.check(blocks))
             if second in self.accepted["idle"] and not self.ignore(second):
                 phrase = second
-            elif not self._wake_confirmed(phrase, end, network_score):
+            elif not self._wake_confirmed(phrase, end):
                 log.debug("spotter: not confirmed by the second pass (%r)", second)
                 return []
         if self.endpointer.in_speech:  # the utterance this phrase is part of is done with
@@ -311,7 +314,7 @@ class Spotter:
         return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
                       over_speaker=self.over_speaker, alternatives=second)]
 
-    def _wake_confirmed(self, phrase: str, end: float, network_score: float) -> bool:
+    def _wake_confirmed(self, phrase: str, end: float, network_score: float = 0.0) -> bool:
         """A first pass found the wake phrase ending at `end` (the wake network's own, with its score, or
         PocketSphinx's): does the network hear it there, by the stream's score or asked afresh?"""
         if self.wake_check is None or phrase != self.wake_check.phrase or self.ignore(phrase):

@@ -32,7 +32,7 @@ REFRACTORY_S = 1.5   # one phrase fires once
 PEAK_WINDOWS = 6     # a score still climbing after this many windows (0.48 s) is taken where it is
 PEAK_EARLY_S = 0.35  # the score peaks about this long before the phrase's last sound (measured on our voices)
 CONFIRM_BAR = 0.95   # a first pass found the phrase here and the second check did not hear it
-STREAM_BAR = 2.0     # the network as first pass, by its own score where it peaked (not yet chosen)
+STREAM_BAR = 0.97    # the network as first pass, by its own score where it peaked
 ALONE_BAR = 0.98     # a short utterance after a quiet while that neither PocketSphinx pass took for it
 CHECK_S = 2.6        # the sound a check on demand reads, ending now ...
 LEAD_S = 1.0         # ... after this much silence, where its features start
@@ -185,7 +185,7 @@ class WakeWordDetector:
         return hits
 
     def _start_from_silence(self) -> None:
-        self.resting = False
+        self.resting, self._peak = False, None
         self.embedder.restart()
         self._windows(np.zeros(int(LEAD_S * 16000) + WINDOW * STEP, np.int16))  # the window all silence
 
