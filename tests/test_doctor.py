@@ -117,14 +117,14 @@ def test_echo_check_times_the_canceller_and_names_the_duplex_mode(sound_card):
 
 def test_wake_check_names_the_first_pass_and_a_phrase_the_network_was_not_trained_on_goes_to_pocketsphinx(sound_card, tmp_path):
     code, checks = doctor(env=sound_card)
-    assert checks["wake"]["ok"] and "wake network listens for 'hey coach' while anyone talks" in checks["wake"]["detail"]
-    sphinx = tmp_path / "sphinx.toml"
-    sphinx.write_text('[asr]\nwake_detector = "sphinx"\n')
-    code, checks = doctor("--config", str(sphinx), env=sound_card)
     assert checks["wake"]["ok"] and checks["wake"]["detail"].startswith("PocketSphinx finds hey coach")
     assert "wake network checks what PocketSphinx does not hear" in checks["wake"]["detail"]
+    network = tmp_path / "network.toml"
+    network.write_text('[asr]\nwake_detector = "network"\n')
+    code, checks = doctor("--config", str(network), env=sound_card)
+    assert checks["wake"]["ok"] and "wake network listens for 'hey coach' while anyone talks" in checks["wake"]["detail"]
     other = tmp_path / "other.toml"
-    other.write_text('[asr]\nwake_phrases = ["hello speaker"]\n')
+    other.write_text('[asr]\nwake_detector = "network"\nwake_phrases = ["hello speaker"]\n')
     code, checks = doctor("--config", str(other), env=sound_card)
     assert checks["wake"]["ok"] and checks["wake"]["detail"].startswith("PocketSphinx finds hello speaker")
     assert "no wake network" in checks["wake"]["detail"]

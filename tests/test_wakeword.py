@@ -96,7 +96,7 @@ def test_the_network_rests_while_nobody_talks_and_starts_afresh_after():
     assert len(first) == len(again) == 1 and again[0] - first[0] == pytest.approx(len(phrase) / 16000 + 1.5, abs=0.1)
 
 
-def test_the_spotter_wakes_by_the_network_by_default_and_by_the_keyphrase_search_if_chosen():
+def test_the_spotter_listens_with_the_network_only_when_the_config_chooses_it():
     from voicecoach.session import build_spotter
     from voicecoach.understand.router import Router
 
@@ -105,11 +105,11 @@ def test_the_spotter_wakes_by_the_network_by_default_and_by_the_keyphrase_search
 
     audio = np.concatenate([silence(1.0), Speakers().say("espeak:en-us", "hey coach"), silence(1.5)])
     config = Config()
-    spotter = build_spotter(config, Router())
+    assert build_spotter(config, Router()).wake_word is None
+    network = dataclasses.replace(config, asr=dataclasses.replace(config.asr, wake_detector="network"))
+    spotter = build_spotter(network, Router())
     heard = [h for b in blocks(audio) for h in spotter.feed(b)]
     assert [(h.text, h.wake) for h in heard] == [("hey coach", True)]
-    sphinx = dataclasses.replace(config, asr=dataclasses.replace(config.asr, wake_detector="sphinx"))
-    assert build_spotter(sphinx, Router()).wake_word is None
 
 
 def test_a_wake_inside_other_talk_is_heard_by_the_network():
@@ -198,3 +198,24 @@ def test_the_network_is_asked_about_a_short_utterance_only_after_a_quiet_while()
     heard = [h for b in blocks(audio) for h in spotter.feed(b)]
     assert [(h.text, h.wake) for h in heard] == [("hey coach", True)] and heard[0].start < 2.2
     assert spotter.wake_check.asked == 1
+
+
+def test_a_hit_of_the_network_is_heard_only_on_the_network_s_own_word(joe):
+    """PocketSphinx's second check hears this clear "hey coach", and that is enough for its own first pass's
+    hit; a hit of the network needs the network: its score where it peaked, or a check asked afresh."""
+    from voicecoach.session import build_spotter
+    from voicecoach.understand.router import Router
+
+    config = dataclasses.replace(Config(), asr=dataclasses.replace(Config().asr, wake_detector="network"))
+    audio = blocks(np.concatenate([silence(0.5), piper_speech(joe, "Hey coach."), silence(0.2)]))
+    end = len(audio) * 320 / 16000 - 0.2
+
+    def heard(network_score: float, check: bool = True) -> list:
+        spotter = build_spotter(config, Router())
+        spotter.wake_check = spotter.wake_check if check else None
+        return [h.text for h in spotter._checked("hey coach", 0.3, end, audio, "detected", network_score)]
+
+    assert heard(0.0, check=False) == ["hey coach"]  # PocketSphinx's own hit, PocketSphinx's check
+    assert heard(0.9, check=False) == []
+    assert heard(0.99, check=False) == []  # no network to ask at all
+    assert heard(0.99) == ["hey coach"]

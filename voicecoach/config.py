@@ -70,10 +70,11 @@ class AsrConfig:
                           choices=list(FRONT_ENDS))
     continuous: bool = _opt(True, "Find the wake and direct phrases in continuous sound (a TV talking on), "
                             "not only between silences")
-    wake_detector: str = _opt("network", "The first pass that finds the wake phrase in continuous sound, before "
-                              "the second check: network (our small network on openWakeWord's features, for "
-                              "phrases it was trained on, while anyone talks; PocketSphinx's keyphrase search "
-                              "beside it) or sphinx (the keyphrase search alone; docs/PERFORMANCE.md)",
+    wake_detector: str = _opt("sphinx", "The first pass that finds the wake phrase in continuous sound, before "
+                              "the second check: sphinx (PocketSphinx's keyphrase search) or network (our small "
+                              "network on openWakeWord's features as well, while anyone talks: it hears the wake "
+                              "under other talk, but read text woke it 7 times in 39 minutes, so it is not for a "
+                              "bedside yet; docs/PERFORMANCE.md)",
                               choices=["sphinx", "network"])
     echo_cancel: bool = _opt(True, "Take the device's own voice out of what the microphone hears (WebRTC's "
                              "echo canceller, with what the speaker played as the reference)")

@@ -204,7 +204,7 @@ def check_engine(config) -> Check:
 
 
 def check_wake(config) -> Check:
-    """The wake network loads and keeps up here: its check on demand, and its first pass (by default), timed
+    """The wake network loads and keeps up here: its check on demand, and its first pass when chosen, timed
     on a few seconds of quiet noise."""
     from ..listen.engines import EngineError
     from ..listen.wakeword import WakeCheck, WakeWordDetector, trained_phrase

@@ -7,11 +7,12 @@ wake phrase has just ended. It is a two-layer network in NumPy, trained by `tool
 own voices only (Piper and espeak-ng, in rooms with a fan, other talk and reverberation; flite and festival
 voices are never used) and shipped beside this file.
 
-By default (`[asr] wake_detector = "network"`) it is a first pass for the wake phrase beside PocketSphinx's
-keyphrase search, listening only while someone talks (it costs nothing in a quiet room); the second check
-follows, as for every phrase (listen/spotter.py). Under other talk only this pass finds the phrase at all.
+With `[asr] wake_detector = "network"` it is a first pass for the wake phrase beside PocketSphinx's
+keyphrase search, listening only while someone talks (it costs nothing in a quiet room), and its hits are
+heard only if it confirms them itself. Under other talk only this pass finds the phrase at all; but on read
+text it confirms too much (docs/PERFORMANCE.md), so it is not the default.
 
-It is also asked on demand (`WakeCheck`, no cost while the room is quiet) where
+Whatever the first pass, it is also asked on demand (`WakeCheck`, no cost while the room is quiet) where
 PocketSphinx alone would lose the phrase: its English model hears some accents saying "hey coach" as "to he
 to a", in the second check and in the idle grammar alike, and the network, on other features and trained on
 many accents, does not. Its bars were chosen on our own voices (tools/tune_wake_check.py).
