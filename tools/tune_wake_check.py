@@ -10,12 +10,13 @@ same voices (a part of the texts the evaluation does not read), half of it over 
 heard (and those under talk) and the read-text scores that would have woken the device.
 flite and festival voices are never used here.
 
-    python tools/tune_wake_check.py [--minutes 30] [--rounds 1]
+    python tools/tune_wake_check.py [--minutes 30] [--rounds 1] [--first-pass sphinx|network]
 """
 from __future__ import annotations
 
 import argparse
 import itertools
+from dataclasses import replace
 import sys
 from pathlib import Path
 
@@ -70,9 +71,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30, help="minutes of read text, shared by the voices")
     parser.add_argument("--rounds", type=int, default=1, help="wake trials per voice and room (other seeds)")
+    parser.add_argument("--first-pass", choices=["sphinx", "network"], default=Config().asr.wake_detector,
+                        help="the wake's first pass ([asr] wake_detector)")
     args = parser.parse_args()
     spotting.CONFIRM_BAR = spotting.ALONE_BAR = spotting.STREAM_BAR = NEVER
-    spotter = build_spotter(Config(), Router())
+    config = Config()
+    spotter = build_spotter(replace(config, asr=replace(config.asr, wake_detector=args.first_pass)), Router())
     scores = Scores()
     scores.watch(spotter)
     speakers, report = Speakers(), RoomReport()

@@ -294,9 +294,11 @@ class Spotter:
         just heard is not checked again."""
         if abs(end - self._last_heard_end) < SAME_PHRASE_S:
             return []
-        if network_score:  # the wake network's own hit: only its word counts (PocketSphinx's loop of common
-            if not self._wake_confirmed(phrase, end, network_score):  # words, asked about the many stretches
-                return []  # of talk the network finds, agreed now and then: 4 false wakes in 39 min)
+        if network_score:
+            # the wake network's own hit: only its word counts (PocketSphinx's loop of common words, asked
+            # about the many stretches of talk the network finds, agreed now and then: docs/PERFORMANCE.md)
+            if not self._wake_confirmed(phrase, end, network_score):
+                return []
         elif self.detector is not None and not confirmed:
             second = normalize(self.detector.check(blocks))
             if second in self.accepted["idle"] and not self.ignore(second):
