@@ -8,13 +8,13 @@
 Every block first goes through the front end (listen/frontend.py: its voice detector, and cleaning if chosen).
 
 In idle, phrases are found two ways: in continuous sound by the first passes (the phrase detector,
-listen/detect.py, and the wake network, listen/wakeword.py: a TV may talk on around them), and between
-silences by the endpointer and the idle grammar. Either way, nothing is
-heard in idle until the detector's second pass over the same audio agrees, and a direct phrase (not the
-wake phrase) must also mean the same in an open transcript of that audio. Where PocketSphinx does not hear
-the wake phrase (a first pass found it, or a short utterance between silences), the wake network is asked
-(listen/wakeword.py, `WakeCheck`). A crisis statement's transcript
-goes along as a second opinion (the session answers only when it agrees).
+listen/detect.py, and the wake network when chosen, listen/wakeword.py: a TV may talk on around them), and
+between silences by the endpointer and the idle grammar. Either way, nothing is heard in idle until the
+detector's second pass over the same audio agrees, and a direct phrase (not the wake phrase) must also mean
+the same in an open transcript of that audio. Where PocketSphinx does not hear the wake phrase (a first pass
+found it, or a short utterance between silences), the wake network is asked (listen/wakeword.py,
+`WakeCheck`). A crisis statement's transcript goes along as a second opinion (the session answers only when
+it agrees).
 
 Blocks go through the endpointer; only voiced audio reaches the recognizer.
 An utterance that decodes to filler, or to anything but a whole phrase of
@@ -290,8 +290,8 @@ class Spotter:
                  network_score: float = 0.0, confirmed: bool = False) -> list[Heard]:
         """The second check: the same audio decoded again must be a phrase of idle (whichever the first pass
         thought it was: "i need a hug" and "i need a break" race in it), or, for the wake phrase, the wake
-        network must hear it there; a hit of the wake network itself must be confirmed by the network. Heard once, however it was found: audio that ended where a phrase was
-        just heard is not checked again."""
+        network must hear it there; a hit of the wake network itself must be confirmed by the network. Heard
+        once, however it was found: audio that ended where a phrase was just heard is not checked again."""
         if abs(end - self._last_heard_end) < SAME_PHRASE_S:
             return []
         if network_score:
