@@ -7,7 +7,8 @@ first pass, and the answer is no, so the spotter behaves as without the network'
 every tuning voice in every room, after 8 s of the room (`--rounds` times, other seeds); then read text in the
 same voices (a part of the texts the evaluation does not read), half of it over a fan. For each set of bars
 (the check after a first pass, the check of a short utterance, the first pass's own score) it prints the wakes
-heard (and those under talk) and the read-text scores that would have woken the device.
+heard (and those under talk) and the read-text scores that would have woken the device; then what a veto
+by the network would do to the wakes PocketSphinx heard without asking it.
 flite and festival voices are never used here.
 
     python tools/tune_wake_check.py [--minutes 30] [--rounds 1] [--first-pass sphinx|network]
@@ -45,9 +46,20 @@ class Scores:
         self.asking = "confirm"
         self.stream = 0.0  # the first pass's own score, when the wake network found the phrase
         self.found: list[tuple[str, str, float, float]] = []  # (trial, "confirm" or "alone", score, stream score)
+        self.unasked: list[tuple[str, float]] = []  # (trial, score): wakes PocketSphinx heard alone, and the
+        # network's score had it been asked (for a veto)
 
     def watch(self, spotter) -> None:
         score, alone, confirmed = spotter.wake_check.score, spotter._wake_alone, spotter._wake_confirmed
+        checked = spotter._checked
+
+        def heard_by_pocketsphinx(phrase, start, end, *args, **kwargs):
+            asked = len(self.found)
+            heard = checked(phrase, start, end, *args, **kwargs)
+            if any(h.wake for h in heard) and len(self.found) == asked:
+                self.unasked.append((self.trial, score(list(spotter.recent), spotter.now - end + 0.3)))
+            return heard
+        spotter._checked = heard_by_pocketsphinx
 
         def scored(blocks, within_s):
             value = score(blocks, within_s)
@@ -100,6 +112,7 @@ def main() -> None:
         scores.trial = f"text {voice}"
         feeder.feed(speech)
     print_grid(heard, scores.found, report.seconds_fed)
+    print_vetoes(scores.unasked)
 
 
 def print_grid(heard: dict[str, bool], found: list, seconds: float) -> None:
@@ -114,6 +127,17 @@ def print_grid(heard: dict[str, bool], found: list, seconds: float) -> None:
         talk = [w for trial, w in zip(heard, woke) if trial.startswith("talk")]
         print(f"confirm {confirm:.2f}  alone {alone:.2f}  stream {stream:.2f}:  wakes {sum(woke)}/{len(heard)} "
               f"(under talk {sum(talk)}/{len(talk)})  read text woken {sum(yes(*t) for t in text)}")
+
+
+def print_vetoes(unasked: list) -> None:
+    """What a veto by the network would do to the wakes PocketSphinx heard without asking it."""
+    wakes = [s for trial, s in unasked if not trial.startswith("text")]
+    text = [s for trial, s in unasked if trial.startswith("text")]
+    print(f"PocketSphinx alone heard {len(wakes)} wakes in the trials and {len(text)} in read text; the network's "
+          f"scores for them: trials {sorted(round(s, 3) for s in wakes)}, read text {sorted(round(s, 3) for s in text)}")
+    for bar in (0.1, 0.3, 0.5, 0.7, 0.9):
+        print(f"veto below {bar:.1f}: wakes kept {sum(s >= bar for s in wakes)}/{len(wakes)}, "
+              f"read text's left {sum(s >= bar for s in text)}/{len(text)}")
 
 
 if __name__ == "__main__":
