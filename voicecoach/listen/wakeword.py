@@ -188,7 +188,9 @@ class WakeWordDetector:
     def _start_from_silence(self) -> None:
         self.resting, self._peak = False, None
         self.embedder.restart()
-        self._windows(np.zeros(int(LEAD_S * 16000) + WINDOW * STEP, np.int16))  # the window all silence
+        quiet = self.embedder.feed(np.zeros(int(LEAD_S * 16000), np.int16))
+        self.recent[:] = quiet[-1]  # silence's embeddings are all alike: the window is all silence
+        self.last_score = float(self.head.scores(self.recent[None])[0])
 
     def _climb(self, score: float) -> list:
         """A hit where the score peaks above the bar (the phrase's last sound is in), not where it first
