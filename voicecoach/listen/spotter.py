@@ -104,6 +104,7 @@ class Spotter:
         self.wake_word = wake_word if continuous else None
         self.wake_check = wake_check  # the network asked on demand where PocketSphinx does not hear the wake
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
+        self.first_passes = [p for p in (self.detector, self.wake_word) if p is not None]  # on one clock
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
         self._held: deque = deque(maxlen=int(HELD_S * RATE / BLOCK))  # sound the detector has not heard yet
         self._since_speech = 10 ** 6  # blocks since the front end last heard speech
@@ -268,15 +269,13 @@ class Spotter:
         hits = []
         while self._held:
             heard = self._held.popleft()
-            hits.extend(self.detector.feed(heard))
-            if self.wake_word is not None:
-                hits.extend(self.wake_word.feed(heard))
+            for first_pass in self.first_passes:
+                hits.extend(first_pass.feed(heard))
         return hits
 
     def _skip(self, block: np.ndarray) -> None:
-        self.detector.skip(block)
-        if self.wake_word is not None:
-            self.wake_word.skip(block)
+        for first_pass in self.first_passes:
+            first_pass.skip(block)
 
     def _detector_lag(self) -> float:
         """The first passes' clock against ours (it may be behind by the blocks held back)."""
