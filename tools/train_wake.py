@@ -16,6 +16,10 @@
    three quarters of the training speakers. It is a first pass, like PocketSphinx's keyphrase search it
    replaces for the wake phrase: its threshold is the highest that still finds FIRST_PASS_RECALL of the
    phrases of the last quarter (accents it never learnt from), and the detector's second check follows.
+6. Hours of other talk: "babble", sentences of common English words drawn by how often English uses them
+   (listen/engines/general_english.tsv), read by every speaker, in rooms and plain. After a first round of
+   training, the negative windows it scores highest (the talk most like "hey coach") are learnt again,
+   HARD_COPIES times over, in a second round (hard-negative mining).
 """
 from __future__ import annotations
 
@@ -53,6 +57,8 @@ POSITIVE = (-0.16, 0.40)   # a window ending this close after the phrase's end (
 UNSURE = (-0.70, 1.00)     # around it, windows are left out of training
 FIRST_PASS_RECALL = 0.9  # a first pass: the detector's second check rejects what is not the phrase
 HIDDEN = 128
+COMMON_WORDS = Path(__file__).resolve().parents[1] / "voicecoach" / "listen" / "engines" / "general_english.tsv"
+HARD_SHARE, HARD_COPIES = 0.02, 4  # the negatives scored highest after the first round, learnt again
 
 
 def speakers() -> list[str]:
@@ -84,6 +90,22 @@ class Voices:
 def trim(audio: np.ndarray) -> np.ndarray:
     loud = np.flatnonzero(np.abs(audio) > 0.02 * max(float(np.max(np.abs(audio))), 1e-6))
     return audio[loud[0]:loud[-1] + 1].astype(np.float32) if len(loud) else audio
+
+
+def babble(words: int, seed: int) -> list[str]:
+    """Sentences of common English words, drawn as often as English uses them; never the wake phrase."""
+    table = [line.split("\t") for line in COMMON_WORDS.read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    vocabulary = np.array([w for w, _ in table])
+    weights = 10 ** np.array([float(p) for _, p in table])
+    rng = np.random.default_rng(seed)
+    sentences, said = [], 0
+    while said < words:
+        sentence = " ".join(rng.choice(vocabulary, int(rng.integers(4, 17)), p=weights / weights.sum()))
+        if PHRASE not in sentence:
+            sentences.append(sentence + str(rng.choice([".", ".", "?", "!", ","])))
+            said += len(sentence.split())
+    return sentences
 
 
 def random_room(rng: np.random.Generator) -> Condition:
@@ -123,6 +145,20 @@ class Stream:
             labels[(offset > UNSURE[0]) & (offset < UNSURE[1])] = -1
             labels[(offset >= POSITIVE[0]) & (offset <= POSITIVE[1])] = 1
         return wins.astype(np.float16), wend, labels
+
+
+def talk(who_all: list[str], voices: Voices, room: Room, seed: int, words_each: int) -> tuple[np.ndarray, float]:
+    """Babble by every speaker, one sentence in two in a room, the rest as read; its windows and hours."""
+    stream = Stream(room, seed)
+    for n, who in enumerate(who_all):
+        for i, sentence in enumerate(babble(words_each, seed * 1000 + n)):
+            audio = voices.say(who, sentence)
+            if i % 2:
+                stream.add(audio, False)
+            else:
+                stream.add_plain(np.concatenate([audio, np.zeros(int(RATE * 0.3))]))
+    wins, _, _ = stream.features(Embedder())
+    return wins, stream.length / RATE / 3600
 
 
 def build(split: str, voices: Voices, room: Room, seed: int, text_words: int, text_offset: int) -> dict:
@@ -211,12 +247,35 @@ def report(name: str, head: WakeHead, data: dict, threshold: float) -> str:
             f"false fires {false} (read text {data['text_hours'] * 60:.0f} min and the near misses)")
 
 
+def talk_report(head: WakeHead, talk_windows: np.ndarray, hours: float) -> str:
+    scores = head.scores(talk_windows.astype(np.float32))
+    counts = ", ".join(f"{fires(scores, bar) / hours:.1f} at {bar}" for bar in (head.threshold, 0.9, 0.95, 0.97, 0.99))
+    return f"own held-out speakers' babble ({hours * 60:.0f} min): false fires per hour {counts}"
+
+
+def hardest(head: WakeHead, negatives: np.ndarray) -> np.ndarray:
+    """The negative windows the first round scores highest: the talk most like the phrase."""
+    scores = np.concatenate([head.scores(negatives[i:i + 20000].astype(np.float32))
+                             for i in range(0, len(negatives), 20000)])
+    return negatives[np.argsort(scores)[-int(len(negatives) * HARD_SHARE):]]
+
+
+def load(cached: Path, make) -> dict:
+    if not cached.exists():
+        np.savez(cached, **make())
+    return dict(np.load(cached))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("voicecoach/listen/wake/hey_coach.npz"))
     parser.add_argument("--work", type=Path, default=Path("/tmp/wake"))
     parser.add_argument("--text-words", type=int, default=300, help="words of read text per reader")
+    parser.add_argument("--babble-minutes", type=float, default=120,
+                        help="other talk by the training speakers (the held-out ones get a quarter of it)")
     parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--only", choices=("train", "held"), help="build this split's data in --work and stop "
+                        "(run one of each side by side on two cores, then once without)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     voices = Voices()
@@ -224,35 +283,53 @@ def main() -> None:
     room = Room(voices.say("espeak:en-gb+m3", reading(1500, 20000)), seed=7)
     data = {}
     for split, seed, offset in (("train", 1, 30000), ("held", 2, 90000)):
-        cached = args.work / f"{split}.npz"
-        if not cached.exists():
-            built = build(split, voices, room, seed, args.text_words, offset)
-            np.savez(cached, **built)
-        data[split] = dict(np.load(cached))
-        print(f"{split}: {len(data[split]['wins'])} windows, {time.monotonic() - started:.0f} s", flush=True)
+        if args.only not in (None, split):
+            continue
+        data[split] = load(args.work / f"{split}.npz",
+                           lambda: build(split, voices, room, seed, args.text_words, offset))
+        who = [w for w in speakers() if held_out(w) == (split == "held")]
+        minutes = args.babble_minutes * (0.25 if split == "held" else 1.0)
+        words_each = int(minutes * 150 / len(who))
+        data[split].update(load(args.work / f"{split}_babble_{words_each}.npz", lambda: dict(zip(
+            ("babble", "babble_hours"), talk(who, voices, room, seed + 10, words_each)))))
+        print(f"{split}: {len(data[split]['wins'])} windows, babble {float(data[split]['babble_hours']) * 60:.0f} min, "
+              f"{time.monotonic() - started:.0f} s", flush=True)
+    if args.only:
+        return
     train_set, held = data["train"], data["held"]
     # the last quarter of the training speakers (whole accents) and half of the spare text choose the threshold
     cut, half = int(len(train_set["wins"]) * 0.75), len(train_set["spare"]) // 2
     fit = {"wins": train_set["wins"][:cut], "labels": train_set["labels"][:cut]}
     check = {"wins": train_set["wins"][cut:], "labels": train_set["labels"][cut:]}
-    keep = fit["labels"] >= 0
-    x = np.concatenate([fit["wins"][keep], train_set["text"], train_set["spare"][:half]])
-    y = np.concatenate([fit["labels"][keep], np.zeros(len(x) - keep.sum(), np.int8)]).astype(np.float32)
-    weights = train(x, y, args.epochs, hidden=HIDDEN, decay=1e-3, jitter=1.0)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out, phrase=PHRASE, threshold=0.5, **weights)
-    head = WakeHead(args.out)
-    threshold = max(t for t in np.arange(0.05, 0.99, 0.01) if recall(head, check, t) >= FIRST_PASS_RECALL)
-    np.savez(args.out, phrase=PHRASE, threshold=round(float(threshold), 2), **weights)
-    head = WakeHead(args.out)
+    negatives = np.concatenate([fit["wins"][fit["labels"] == 0], train_set["text"], train_set["spare"][:half],
+                                train_set["babble"]])
+    positives = fit["wins"][fit["labels"] == 1]
+    head = None
+    for round_ in ("first", "hard negatives"):
+        extra = [] if head is None else [hardest(head, negatives)] * HARD_COPIES
+        x = np.concatenate([positives, negatives, *extra])
+        y = np.concatenate([np.ones(len(positives)), np.zeros(len(x) - len(positives))]).astype(np.float32)
+        weights = train(x, y, args.epochs, hidden=HIDDEN, decay=1e-3, jitter=1.0)
+        head = save(args.out, weights, check)
+        print(f"{round_} round: threshold {head.threshold:.2f}, chosen for {FIRST_PASS_RECALL:.0%} of the phrases of "
+              f"speakers it did not learn from ({time.monotonic() - started:.0f} s)", flush=True)
+        print(talk_report(head, held["babble"], float(held["babble_hours"])), flush=True)
     spare_minutes = float(train_set["spare_hours"]) * 30
-    print(f"threshold {head.threshold:.2f}, chosen for {FIRST_PASS_RECALL:.0%} of the phrases of speakers it "
-          f"did not learn from ({time.monotonic() - started:.0f} s)")
     print(report("speakers it did not learn from", head, {**check, "text": train_set["spare"][half:],
                  "text_hours": spare_minutes / 60, "speakers": "the last quarter of the",
                  "phrase_ends": int(np.sum(np.diff(np.r_[0, check["labels"] == 1]) == 1))}, head.threshold))
     print(report("own held-out speakers", head, held, head.threshold))
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")
+
+
+def save(out: Path, weights: dict, check: dict) -> WakeHead:
+    """Write the head with the highest threshold that still hears FIRST_PASS_RECALL of `check`'s phrases."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(out, phrase=PHRASE, threshold=0.5, **weights)
+    head = WakeHead(out)
+    threshold = max(t for t in np.arange(0.05, 0.99, 0.01) if recall(head, check, t) >= FIRST_PASS_RECALL)
+    np.savez(out, phrase=PHRASE, threshold=round(float(threshold), 2), **weights)
+    return WakeHead(out)
 
 
 if __name__ == "__main__":
