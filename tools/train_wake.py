@@ -1,9 +1,11 @@
 """Train the wake phrase's head (voicecoach/listen/wake/hey_coach.npz) on our own voices, reproducibly.
 
     python tools/train_wake.py [--out voicecoach/listen/wake/hey_coach.npz] [--work /tmp/wake]
+    (about 25 min on two cores: `--only train` and `--only held` side by side, then once without)
 
 1. Speech: "hey coach" said by Piper (joe, at six paces) and by espeak-ng (eight English accents, each
-   with a dozen voice variants, at random speed and pitch); near misses ("hey coat", "okay coach",
+   with 18 voice variants, at random speed and pitch), four takes of each, every take in a room of its
+   own; near misses ("hey coat", "okay coach",
    "coach", the device's other phrases) by the same voices; plain read text (licence texts).
    flite and festival voices are never used: they are the independent check (`voicecoach eval room`).
 2. One speaker configuration in five is kept out of training and threshold choice (`own held-out`),
@@ -75,10 +77,11 @@ class Voices:
     def __init__(self):
         self.piper = Speakers()
 
-    def say(self, who: str, text: str) -> np.ndarray:
+    def say(self, who: str, text: str, take: int = 0) -> np.ndarray:
+        """`text` by `who`; another `take` is said at another speed and pitch (Piper says it alike)."""
         if who.startswith("piper:"):
             return trim(self.piper.say(who, text))
-        rng = np.random.default_rng(zlib.crc32(f"{who}|{text}".encode()))
+        rng = np.random.default_rng(zlib.crc32(f"{who}|{text}{f'|{take}' if take else ''}".encode()))
         args = ["espeak-ng", "-v", who.split(":", 1)[1], "-s", str(int(rng.integers(120, 190))),
                 "-p", str(int(rng.integers(30, 75))), "--stdout"]
         wav = subprocess.run(args, input=text.encode(), check=True, capture_output=True).stdout
@@ -161,14 +164,15 @@ def talk(who_all: list[str], voices: Voices, room: Room, seed: int, words_each: 
     return wins, stream.length / RATE / 3600
 
 
-def build(split: str, voices: Voices, room: Room, seed: int, text_words: int, text_offset: int) -> dict:
+def build(split: str, voices: Voices, room: Room, seed: int, text_words: int, text_offset: int, takes: int) -> dict:
     """The data of one split: ("train" or "held") windows and labels, and the read-text windows apart."""
     who_all = [w for w in speakers() if held_out(w) == (split == "held")]
     embedder = Embedder()
     stream = Stream(room, seed)
     for who in who_all:
-        for saying in SAYINGS[: 3 if who.startswith("espeak") else 5]:
-            stream.add(voices.say(who, saying), True)
+        for take in range(takes):  # each in a room of its own
+            for saying in SAYINGS[: 3 if who.startswith("espeak") else 5]:
+                stream.add(voices.say(who, saying, take), True)
         for miss in np.random.default_rng(zlib.crc32(who.encode())).choice(NEAR_MISSES, 8, replace=False):
             stream.add(voices.say(who, str(miss)), False)
     wins, _, labels = stream.features(embedder)
@@ -274,6 +278,7 @@ def main() -> None:
     parser.add_argument("--babble-minutes", type=float, default=120,
                         help="other talk by the training speakers (the held-out ones get a quarter of it)")
     parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--takes", type=int, default=4, help="times each speaker says each form of the phrase")
     parser.add_argument("--only", choices=("train", "held"), help="build this split's data in --work and stop "
                         "(run one of each side by side on two cores, then once without)")
     args = parser.parse_args()
@@ -285,8 +290,8 @@ def main() -> None:
     for split, seed, offset in (("train", 1, 30000), ("held", 2, 90000)):
         if args.only not in (None, split):
             continue
-        data[split] = load(args.work / f"{split}.npz",
-                           lambda: build(split, voices, room, seed, args.text_words, offset))
+        data[split] = load(args.work / f"{split}_{args.takes}.npz",
+                           lambda: build(split, voices, room, seed, args.text_words, offset, args.takes))
         who = [w for w in speakers() if held_out(w) == (split == "held")]
         minutes = args.babble_minutes * (0.25 if split == "held" else 1.0)
         words_each = int(minutes * 150 / len(who))

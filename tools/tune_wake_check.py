@@ -8,7 +8,7 @@ every tuning voice in every room, after 8 s of the room (`--rounds` times, other
 same voices (a part of the texts the evaluation does not read), half of it over a fan. For each set of bars
 (the check after a first pass, the check of a short utterance, the first pass's own score) it prints the wakes
 heard (and those under talk) and the read-text scores that would have woken the device; then what a veto
-by the network would do to the wakes PocketSphinx heard without asking it.
+by the network (`VETO_BAR` in listen/wakeword.py) would do to the wakes PocketSphinx heard without asking it.
 flite and festival voices are never used here.
 
     python tools/tune_wake_check.py [--minutes 30] [--rounds 1] [--first-pass sphinx|network]
@@ -57,9 +57,10 @@ class Scores:
             asked = len(self.found)
             heard = checked(phrase, start, end, *args, **kwargs)
             if any(h.wake for h in heard) and len(self.found) == asked:
-                self.unasked.append((self.trial, score(list(spotter.recent), spotter.now - end + 0.3)))
+                self.unasked.append((self.trial, score(list(spotter.recent), spotter.now - end + spotting.VETO_SLACK_S)))
             return heard
         spotter._checked = heard_by_pocketsphinx
+        spotter._wake_vetoed = lambda phrase, end: False  # written down above instead
 
         def scored(blocks, within_s):
             value = score(blocks, within_s)
@@ -135,8 +136,8 @@ def print_vetoes(unasked: list) -> None:
     text = [s for trial, s in unasked if trial.startswith("text")]
     print(f"PocketSphinx alone heard {len(wakes)} wakes in the trials and {len(text)} in read text; the network's "
           f"scores for them: trials {sorted(round(s, 3) for s in wakes)}, read text {sorted(round(s, 3) for s in text)}")
-    for bar in (0.1, 0.3, 0.5, 0.7, 0.9):
-        print(f"veto below {bar:.1f}: wakes kept {sum(s >= bar for s in wakes)}/{len(wakes)}, "
+    for bar in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9):
+        print(f"veto below {bar:.2f}: wakes kept {sum(s >= bar for s in wakes)}/{len(wakes)}, "
               f"read text's left {sum(s >= bar for s in text)}/{len(text)}")
 
 

@@ -159,15 +159,17 @@ class FakeAudioDevice:
         return self.opened[-1]
 
 
-class SureWakeCheck:
-    """A wake check that hears the wake phrase in any sound it is asked about: for the spotter's rules on
-    when to ask (listen/wakeword.py has the real one)."""
+class FixedWakeCheck:
+    """A wake check that gives the same score to any sound it is asked about (1.0 by default: it hears the
+    wake phrase everywhere): for the spotter's rules on when to ask and what the answer does
+    (listen/wakeword.py has the real one)."""
 
     phrase = "hey coach"
 
-    def __init__(self):
+    def __init__(self, answer: float = 1.0):
         self.asked = 0
+        self.answer = answer
 
     def score(self, blocks: list, within_s: float) -> float:
         self.asked += 1
-        return 1.0
+        return self.answer

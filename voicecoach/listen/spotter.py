@@ -33,7 +33,7 @@ from .detect import PhraseDetector
 from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
 from .frontend import FrontEnd
 from .transcribe import Transcriber
-from .wakeword import ALONE_BAR, CONFIRM_BAR, STREAM_BAR
+from .wakeword import ALONE_BAR, CONFIRM_BAR, STREAM_BAR, VETO_BAR
 
 log = logging.getLogger(__name__)
 MODES = ("idle", "guiding", "request")
@@ -48,6 +48,7 @@ HELD_S = 0.6  # the detector hears this much before speech ...
 HANGOVER_S = 0.6  # ... and this much after it
 SAME_PHRASE_S = 0.5  # a phrase found ending this close to where one was heard is that one, found twice
 ALONE_AFTER_S = 1.0  # a wake said on its own follows a quiet while; a short stretch inside talk is not one
+VETO_SLACK_S = 0.8  # a veto looks wider around the phrase's end: it takes the network's best score there
 
 
 def check_seconds(phrase: str) -> float:
@@ -302,6 +303,9 @@ class Spotter:
             second = normalize(self.detector.check(blocks))
             if second in self.accepted["idle"] and not self.ignore(second):
                 phrase = second
+                if self._wake_vetoed(phrase, end):
+                    log.debug("spotter: %r heard twice by PocketSphinx, not by the wake network", phrase)
+                    return []
             elif not self._wake_confirmed(phrase, end):
                 log.debug("spotter: not confirmed by the second pass (%r)", second)
                 return []
@@ -322,8 +326,19 @@ class Spotter:
             return False
         if network_score >= STREAM_BAR:
             return True
-        within = self.now - end + 0.3  # the first pass's ends are often a little early or late
-        return self.wake_check.score(list(self.recent), within) >= CONFIRM_BAR
+        return self._network_score(end) >= CONFIRM_BAR
+
+    def _wake_vetoed(self, phrase: str, end: float) -> bool:
+        """Both PocketSphinx passes heard the wake phrase ending at `end`: the network, asked, vetoes it if it
+        is sure the phrase is not there (read text that PocketSphinx heard as "hey coach" twice)."""
+        if self.wake_check is None or phrase != self.wake_check.phrase:
+            return False
+        return self._network_score(end, VETO_SLACK_S) < VETO_BAR
+
+    def _network_score(self, end: float, slack: float = 0.3) -> float:
+        """The wake network asked afresh about a phrase a first pass found ending at `end`, give or take
+        `slack` (the first pass's ends are often a little early or late)."""
+        return self.wake_check.score(list(self.recent), self.now - end + slack)
 
     def _wake_alone(self, spoken: float, quiet_before: float, end: float, reason: str) -> list[Heard]:
         """A short utterance after a quiet while that the idle grammar did not take for a phrase (or gave up
