@@ -83,6 +83,8 @@ class Scores:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30, help="minutes of read text, shared by the voices")
+    parser.add_argument("--text-offset", type=int, default=TEXT_OFFSET,
+                        help="where in the texts the reading starts (0: the evaluation's part)")
     parser.add_argument("--rounds", type=int, default=1, help="wake trials per voice and room (other seeds)")
     parser.add_argument("--first-pass", choices=["sphinx", "network"], default=Config().asr.wake_detector,
                         help="the wake's first pass ([asr] wake_detector)")
@@ -106,7 +108,7 @@ def main() -> None:
     words = int(args.minutes * WORDS_PER_MINUTE / len(voices))
     rng = np.random.default_rng(7)
     for i, voice in enumerate(voices):
-        speech = _read(speakers, voice, reading(words, offset=TEXT_OFFSET + i * words))
+        speech = _read(speakers, voice, reading(words, offset=args.text_offset + i * words))
         half = len(speech) // 2
         speech[half:] += fan_noise((len(speech) - half) / 16000, rng) * 0.02
         spotter.set_mode("idle")
@@ -121,6 +123,9 @@ def print_grid(heard: dict[str, bool], found: list, seconds: float) -> None:
     print(f"{len(heard)} wake trials, {sum(heard.values())} heard by PocketSphinx alone; read text asked "
           f"{sum(w == 'confirm' for w, _, _ in text)} times after a first pass, "
           f"{sum(w == 'alone' for w, _, _ in text)} times for a short utterance ({seconds / 60:.0f} min of sound)")
+    near = sorted(((round(s, 3), round(stream, 3), where, trial) for trial, where, s, stream in found
+                   if trial.startswith("text") and max(s, stream) >= 0.9), reverse=True)
+    print(f"read text scored 0.9 or more (score, first pass's own, asked where, reader): {near}")
     for confirm, alone, stream in itertools.product(*GRID):
         def yes(where, score, first):
             return score >= alone if where == "alone" else score >= confirm or first >= stream
