@@ -290,7 +290,8 @@ class Spotter:
                  network_score: float = 0.0, confirmed: bool = False) -> list[Heard]:
         """The second check: the same audio decoded again must be a phrase of idle (whichever the first pass
         thought it was: "i need a hug" and "i need a break" race in it), or, for the wake phrase, the wake
-        network must hear it there; a hit of the wake network itself must be confirmed by the network. Heard
+        network must hear it there (and where PocketSphinx's second check did hear the wake, the network must
+        not veto it); a hit of the wake network itself must be confirmed by the network. Heard
         once, however it was found: audio that ended where a phrase was just heard is not checked again."""
         if abs(end - self._last_heard_end) < SAME_PHRASE_S:
             return []

@@ -15,7 +15,9 @@ text it confirms too much (docs/PERFORMANCE.md), so it is not the default.
 Whatever the first pass, it is also asked on demand (`WakeCheck`, no cost while the room is quiet) where
 PocketSphinx alone would lose the phrase: its English model hears some accents saying "hey coach" as "to he
 to a", in the second check and in the idle grammar alike, and the network, on other features and trained on
-many accents, does not. Its bars were chosen on our own voices (tools/tune_wake_check.py).
+many accents, does not; and where both PocketSphinx passes heard the phrase, a network sure it is not there
+vetoes it (read text that PocketSphinx's model heard as "hey coach" twice). Its bars were chosen on our own
+voices (tools/tune_wake_check.py).
 """
 from __future__ import annotations
 
