@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import subprocess
 import sys
 import time
@@ -71,6 +72,11 @@ def held_out(who: str) -> bool:
     return zlib.crc32(who.encode()) % 5 == 0
 
 
+def speakers_of(split: str) -> list[str]:
+    """The speakers of "train" or of "held" (our own held-out ones)."""
+    return [w for w in speakers() if held_out(w) == (split == "held")]
+
+
 class Voices:
     """Our own voices; espeak-ng at a speed and pitch of its own for each speaker and text."""
 
@@ -95,16 +101,22 @@ def trim(audio: np.ndarray) -> np.ndarray:
     return audio[loud[0]:loud[-1] + 1].astype(np.float32) if len(loud) else audio
 
 
-def babble(words: int, seed: int) -> list[str]:
-    """Sentences of common English words, drawn as often as English uses them; never the wake phrase."""
+@functools.cache
+def common_words() -> tuple[np.ndarray, np.ndarray]:
+    """The commonest English words and how often English uses each (read once)."""
     table = [line.split("\t") for line in COMMON_WORDS.read_text(encoding="utf-8").splitlines()
              if line and not line.startswith("#")]
-    vocabulary = np.array([w for w, _ in table])
     weights = 10 ** np.array([float(p) for _, p in table])
+    return np.array([w for w, _ in table]), weights / weights.sum()
+
+
+def babble(words: int, seed: int) -> list[str]:
+    """Sentences of common English words, drawn as often as English uses them; never the wake phrase."""
+    vocabulary, share = common_words()
     rng = np.random.default_rng(seed)
     sentences, said = [], 0
     while said < words:
-        sentence = " ".join(rng.choice(vocabulary, int(rng.integers(4, 17)), p=weights / weights.sum()))
+        sentence = " ".join(rng.choice(vocabulary, int(rng.integers(4, 17)), p=share))
         if PHRASE not in sentence:
             sentences.append(sentence + str(rng.choice([".", ".", "?", "!", ","])))
             said += len(sentence.split())
@@ -166,7 +178,7 @@ def talk(who_all: list[str], voices: Voices, room: Room, seed: int, words_each: 
 
 def build(split: str, voices: Voices, room: Room, seed: int, text_words: int, text_offset: int, takes: int) -> dict:
     """The data of one split: ("train" or "held") windows and labels, and the read-text windows apart."""
-    who_all = [w for w in speakers() if held_out(w) == (split == "held")]
+    who_all = speakers_of(split)
     embedder = Embedder()
     stream = Stream(room, seed)
     for who in who_all:
@@ -292,7 +304,7 @@ def main() -> None:
             continue
         data[split] = load(args.work / f"{split}_{args.takes}.npz",
                            lambda: build(split, voices, room, seed, args.text_words, offset, args.takes))
-        who = [w for w in speakers() if held_out(w) == (split == "held")]
+        who = speakers_of(split)
         minutes = args.babble_minutes * (0.25 if split == "held" else 1.0)
         words_each = int(minutes * 150 / len(who))
         data[split].update(load(args.work / f"{split}_babble_{words_each}.npz", lambda: dict(zip(
