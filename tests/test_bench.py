@@ -22,7 +22,8 @@ def test_table_lists_every_measure():
                "speech_end_to_audio_ms": {"p50": 300, "p95": 310, "n": 20},
                "request_end_to_audio_ms": {"p50": 480, "p95": 520, "n": 10},
                "tts_first_audio_ms": 400, "tts_rtf": 0.1, "idle_cpu_percent": 4, "rss_mb": 250,
-               "echo_cancel_percent": 2.5, "echo_cancel_block_ms": {"p50": 0.4, "p95": 0.6, "n": 750}}
+               "echo_cancel_percent": 2.5, "echo_cancel_block_ms": {"p50": 0.4, "p95": 0.6, "n": 750},
+               "control_network_percent": 3.1}
     result = {**figures, "baseline": dict(figures), "ratios": {"button_to_audio_ms": 1.0},
               "machine": {"output": "test"}, "seconds": 1}
     text = table(result)

@@ -210,35 +210,42 @@ def build(split: str, voices: Voices, room: Room, seed: int, text_words: int, te
 
 
 def train(x: np.ndarray, y: np.ndarray, epochs: int = 40, seed: int = 0, hidden: int = HIDDEN,
-          decay: float = 1e-4, jitter: float = 0.0) -> dict:
+          decay: float = 1e-4, jitter: float = 0.0, balance: float = 1.0) -> dict:
+    """A two-layer network, one sigmoid output per column of `y` (a single output when `y` is flat). Each
+    output's positives weigh `balance` times as much as its negatives, in all."""
     rng = np.random.default_rng(seed)
     flat = x.reshape(len(x), -1).astype(np.float32)
     mean, std = flat.mean(axis=0), flat.std(axis=0) + 1e-3
     flat = (flat - mean) / std
+    target = y.reshape(len(y), -1).astype(np.float32)
+    outputs = target.shape[1]
     w1 = (rng.standard_normal((flat.shape[1], hidden)) * np.sqrt(2 / flat.shape[1])).astype(np.float32)
-    b1, w2, b2 = np.zeros(hidden, np.float32), (rng.standard_normal(hidden) * 0.1).astype(np.float32), np.float32(0)
-    params = [w1, b1, w2, np.array(b2)]
+    w2 = (rng.standard_normal((hidden, outputs)) * 0.1).astype(np.float32)
+    params = [w1, np.zeros(hidden, np.float32), w2, np.zeros(outputs, np.float32)]
     moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
-    weight = np.where(y == 1, len(y) / (2 * max(1, y.sum())), len(y) / (2 * max(1, (y == 0).sum()))).astype(np.float32)
+    found = target.sum(axis=0)
+    weight = np.where(target == 1, balance * len(target) / (2 * np.maximum(1, found)),
+                      len(target) / (2 * np.maximum(1, len(target) - found))).astype(np.float32)
     step = 0
     for epoch in range(epochs):
         order = rng.permutation(len(flat))
         for batch in np.array_split(order, max(1, len(order) // 256)):
-            xb, yb, wb = flat[batch], y[batch], weight[batch]
+            xb, yb, wb = flat[batch], target[batch], weight[batch]
             if jitter:
                 xb = xb + rng.standard_normal(xb.shape, np.float32) * jitter
             h = np.maximum(xb @ params[0] + params[1], 0)
             p = 1 / (1 + np.exp(-np.clip(h @ params[2] + params[3], -30, 30)))
             g = (p - yb) * wb / len(batch)
-            gh = np.outer(g, params[2]) * (h > 0)
-            grads = [xb.T @ gh + decay * params[0], gh.sum(0), h.T @ g + decay * params[2], np.array(g.sum())]
+            gh = (g @ params[2].T) * (h > 0)
+            grads = [xb.T @ gh + decay * params[0], gh.sum(0), h.T @ g + decay * params[2], g.sum(0)]
             step += 1
             for i, (p_, gr) in enumerate(zip(params, grads)):
                 m, v = moments[i]
                 m[...] = 0.9 * m + 0.1 * gr
                 v[...] = 0.999 * v + 0.001 * gr * gr
                 p_ -= 1e-3 * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
-    return {"mean": mean, "std": std, "w1": params[0], "b1": params[1], "w2": params[2], "b2": params[3]}
+    w2, b2 = (params[2][:, 0], params[3][0]) if y.ndim == 1 else (params[2], params[3])
+    return {"mean": mean, "std": std, "w1": params[0], "b1": params[1], "w2": w2, "b2": b2}
 
 
 def fires(scores: np.ndarray, threshold: float, refractory: int = 19) -> int:

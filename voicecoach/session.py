@@ -17,6 +17,7 @@ from .coaching import build_coaching
 from .events import (ButtonPressed, Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report,
                      RequestEnded, ShowLight, StopPlayback, WakeHeard)
 from .listen.echo import EchoCanceller
+from .listen.controlword import ControlWordDetector
 from .listen.engines import EngineError, choose_engine
 from .listen.frontend import front_end
 from .listen.spotter import Spotter
@@ -211,7 +212,19 @@ def build_spotter(config, router: Router, engine=None) -> Spotter:
     asr = config.asr
     return Spotter(engine or choose_engine(config), router, asr.wake_phrases, spot_silence=asr.spot_silence,
                    request_silence=asr.end_silence, max_request=asr.max_request, front=front_end(asr.front_end),
-                   continuous=asr.continuous, wake_word=wake_network(asr), wake_check=wake_check(asr))
+                   continuous=asr.continuous, wake_word=wake_network(asr), wake_check=wake_check(asr),
+                   control_word=control_network(asr))
+
+
+def control_network(asr):
+    """The controls' network while guiding, when the config asks for it and it loads."""
+    if not asr.control_network:
+        return None
+    try:
+        return ControlWordDetector()
+    except EngineError as exc:
+        log.warning("the controls' network cannot run (%s): PocketSphinx alone hears the controls", exc)
+        return None
 
 
 def wake_network(asr):

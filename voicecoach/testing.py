@@ -159,6 +159,24 @@ class FakeAudioDevice:
         return self.opened[-1]
 
 
+class ScriptedControls:
+    """A controls' network that hears what it is told, at the blocks it is told (counted from the first block
+    it is fed): for the spotter's rules on what it hears and when (listen/controlword.py has the real one)."""
+
+    def __init__(self, at: dict[int, str] | None = None):
+        self.at = dict(at or {})
+        self.fed = 0
+        self.rests = 0
+
+    def rest(self) -> None:
+        self.rests += 1
+
+    def feed(self, block) -> list[str]:
+        self.fed += 1
+        said = self.at.get(self.fed - 1)
+        return [said] if said else []
+
+
 class FixedWakeCheck:
     """A wake check that gives the same score to any sound it is asked about (1.0 by default: it hears the
     wake phrase everywhere): for the spotter's rules on when to ask and what the answer does

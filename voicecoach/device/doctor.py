@@ -256,7 +256,20 @@ def check_echo(config) -> Check:
                       "duplex = \"half\" and echo_cancel = false")
     mode = ("every control is heard over the device's voice (full duplex)" if config.asr.duplex == "full"
             else "over its own voice the device hears only stop and words of crisis (duplex = half)")
-    return passed("echo", f"{cost}; {mode}")
+    return passed("echo", f"{cost}; {mode}{_controls_heard_by(config)}")
+
+
+def _controls_heard_by(config) -> str:
+    from ..listen.controlword import ControlHead
+    from ..listen.engines import EngineError
+
+    if not config.asr.control_network:
+        return ", by PocketSphinx alone ([asr] control_network is off)"
+    try:
+        ControlHead()
+    except EngineError as exc:
+        return f", by PocketSphinx alone (the controls' network cannot load: {exc})"
+    return ", by the controls' network and PocketSphinx"
 
 
 def check_understanding(config) -> Check:

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..understand.router import Router, normalize
+from ..understand.router import CONTROLS, Router, normalize
+from .controlword import SAID_AS
 from .detect import PhraseDetector
 from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
 from .frontend import FrontEnd
@@ -48,6 +49,7 @@ HELD_S = 0.6  # the detector hears this much before speech ...
 HANGOVER_S = 0.6  # ... and this much after it
 SAME_PHRASE_S = 0.5  # a phrase found ending this close to where one was heard is that one, found twice
 ALONE_AFTER_S = 1.0  # a wake said on its own follows a quiet while; a short stretch inside talk is not one
+SAME_CONTROL_S = 1.0  # the controls' network hearing a control this soon after PocketSphinx did: the same one
 VETO_SLACK_S = 0.8  # a veto looks wider around the phrase's end: it takes the network's best score there
 
 
@@ -84,7 +86,8 @@ class Heard:
 class Spotter:
     def __init__(self, engine, router: Router, wake_phrases: list[str], spot_silence: float = 0.3,
                  request_silence: float = 0.4, max_request: float = 6.0, request_wait: float = 5.0,
-                 front: FrontEnd | None = None, continuous: bool = False, wake_word=None, wake_check=None):
+                 front: FrontEnd | None = None, continuous: bool = False, wake_word=None, wake_check=None,
+                 control_word=None):
         self.engine = engine
         self.front = front or FrontEnd()
         self.wake_phrases = [normalize(p) for p in wake_phrases]
@@ -104,6 +107,9 @@ class Spotter:
         # the wake phrase's own network (listen/wakeword.py), when it has one: the first pass for that phrase
         self.wake_word = wake_word if continuous else None
         self.wake_check = wake_check  # the network asked on demand where PocketSphinx does not hear the wake
+        self.control_word = control_word  # the controls' network, while guiding (listen/controlword.py)
+        self._control_heard_at = -10.0  # where it last heard one
+        self._sphinx_control_at = -10.0  # where PocketSphinx's grammar last heard one, while guiding
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.first_passes = [p for p in (self.detector, self.wake_word) if p is not None]  # on one clock
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
@@ -160,6 +166,8 @@ class Spotter:
         if self.endpointer.in_speech and not self.over_speaker:
             self.over_speaker = self.speaker_busy()
         heard: list[Heard] = self._detect(block) if self.detector is not None else []
+        if self.control_word is not None:
+            heard.extend(self._controls(block))
         for kind, data in self.endpointer.push(block, self.front.speech):
             if kind == "start":
                 self._begin(data)
@@ -228,7 +236,28 @@ class Spotter:
             return self._wake_alone(spoken, quiet_before, end, reason)
         if self.mode == "idle":
             return self._checked(text, self._start, end, self._blocks, reason)
+        if self.mode == "guiding" and self.route(text).name in CONTROLS:
+            if self._start <= self._control_heard_at:
+                log.debug("spotter: %r was heard already, by the controls' network", text)
+                return []
+            self._sphinx_control_at = self.now
         return [Heard(text, self.mode, self._start, self.now, reason=reason, over_speaker=self.over_speaker)]
+
+    def _controls(self, block: np.ndarray) -> list[Heard]:
+        """While guiding, the controls' network hears them over the device's voice. One control said is obeyed
+        once: whichever of it and PocketSphinx's grammar hears it first (a crisis statement is always heard)."""
+        if self.mode != "guiding":
+            self.control_word.rest()
+            return []
+        heard = []
+        for control in self.control_word.feed(block):
+            text = SAID_AS.get(control, control)
+            if self.ignore(text) or self.now - self._sphinx_control_at < SAME_CONTROL_S:
+                continue
+            self._control_heard_at = self.now
+            heard.append(Heard(text, "guiding", self.now - plausible_seconds(text), self.now, reason="detected",
+                               over_speaker=self.speaker_busy()))
+        return heard
 
     def _detect(self, block: np.ndarray) -> list[Heard]:
         """Continuous detection in idle: first passes now, second checks once the phrase's audio is all in."""

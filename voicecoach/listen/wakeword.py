@@ -107,24 +107,46 @@ def _one_thread(features) -> None:
     lib.TfLiteInterpreterOptionsDelete(options)
 
 
-class WakeHead:
-    """The trained network: normalized window → hidden layer → probability."""
+class Network:
+    """A trained two-layer network on windows of embeddings: normalized window → hidden layer → a probability
+    per output (one for a wake phrase, one per control)."""
+
+    what = "network"
 
     def __init__(self, path: Path):
         try:
             data = np.load(path)
-            self.phrase = str(data["phrase"])
-            self.threshold = float(data["threshold"])
             self._mean, self._std = data["mean"], data["std"]
             self._w1, self._b1, self._w2, self._b2 = data["w1"], data["b1"], data["w2"], data["b2"]
+            self._read(data)
         except (OSError, KeyError, ValueError) as exc:
-            raise EngineError(f"the wake model {path} cannot be read ({exc})") from exc
+            raise EngineError(f"the {self.what} {path} cannot be read ({exc})") from exc
+
+    def _read(self, data) -> None:
+        """The fields of this kind of network besides its weights."""
 
     def scores(self, windows: np.ndarray) -> np.ndarray:
-        """Probabilities for windows shaped (n, WINDOW, 96)."""
+        """Probabilities for windows shaped (n, WINDOW, 96): (n,) or (n, outputs)."""
         x = (windows.reshape(len(windows), -1) - self._mean) / self._std
         hidden = np.maximum(x @ self._w1 + self._b1, 0.0)
         return 1.0 / (1.0 + np.exp(-np.clip(hidden @ self._w2 + self._b2, -30, 30)))
+
+
+class WakeHead(Network):
+    """The wake phrase's network, and its threshold as a first pass."""
+
+    what = "wake model"
+
+    def _read(self, data) -> None:
+        self.phrase = str(data["phrase"])
+        self.threshold = float(data["threshold"])
+
+
+def silent_window(embedder: Embedder) -> np.ndarray:
+    """Start the embedder again after LEAD_S of silence; a window of that silence's embeddings (all alike)."""
+    embedder.restart()
+    quiet = embedder.feed(np.zeros(int(LEAD_S * 16000), np.int16))
+    return np.repeat(quiet[-1][None], WINDOW, axis=0).astype(np.float32)
 
 
 def windows(embeddings: np.ndarray) -> np.ndarray:
@@ -190,9 +212,7 @@ class WakeWordDetector:
 
     def _start_from_silence(self) -> None:
         self.resting, self._peak = False, None
-        self.embedder.restart()
-        quiet = self.embedder.feed(np.zeros(int(LEAD_S * 16000), np.int16))
-        self.recent[:] = quiet[-1]  # silence's embeddings are all alike: the window is all silence
+        self.recent = silent_window(self.embedder)
         self.last_score = float(self.head.scores(self.recent[None])[0])
 
     def _climb(self, score: float) -> list:

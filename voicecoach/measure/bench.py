@@ -234,6 +234,22 @@ class Bench:
         return {"echo_cancel_percent": round(100 * canceller.share, 1),
                 "echo_cancel_block_ms": percentiles(spent)}
 
+    def controls_cost(self, seconds: float) -> dict:
+        """The controls' network while the device guides (listen/controlword.py): its share of a core on talk
+        and quiet, processor time over the audio's time. It runs only while guiding, not in idle."""
+        from ..listen.controlword import ControlWordDetector
+        from ..listen.engines import EngineError
+
+        try:
+            detector = ControlWordDetector()
+        except EngineError:
+            return {"control_network_percent": None}
+        talk = idle_audio(seconds)
+        t0 = time.thread_time()
+        for i in range(len(talk) // BLOCK):
+            detector.feed(talk[i * BLOCK:(i + 1) * BLOCK])
+        return {"control_network_percent": round(100 * (time.thread_time() - t0) / seconds, 1)}
+
     def close(self) -> None:
         self.device.close()
         self.session.speaker.close()

@@ -42,6 +42,7 @@ def run_bench(config, quick: bool) -> dict:
             **bench.tts(),
             "idle_cpu_percent": bench.idle_cpu(idle_seconds),
             **bench.echo_cost(idle_seconds),
+            **bench.controls_cost(idle_seconds),
             "rss_mb": rss_mb(),
         }
     finally:
@@ -85,7 +86,8 @@ def ratios(ours: dict, baseline: dict) -> dict:
 def table(result: dict) -> str:
     rows = [f"{'measure':26s} {'ours':>16s} {'baseline':>16s} {'better by':>10s} {'target':>8s}"]
     for key in ("button_to_audio_ms", "speech_end_to_audio_ms", "request_end_to_audio_ms", "tts_first_audio_ms",
-                "tts_rtf", "idle_cpu_percent", "echo_cancel_percent", "echo_cancel_block_ms", "rss_mb"):
+                "tts_rtf", "idle_cpu_percent", "echo_cancel_percent", "echo_cancel_block_ms",
+                "control_network_percent", "rss_mb"):
         rows.append(f"{key:26s} {_show(result[key]):>16s} {_show(result['baseline'].get(key, '')):>16s} "
                     f"{_ratio(result['ratios'].get(key)):>10s} {_show(TARGETS.get(key, '')):>8s}")
     rows.append(f"(p50/p95 over n trials; {result['machine']['output']}; {result['seconds']} s)")

@@ -1,0 +1,83 @@
+"""The controls' network while guiding (listen/controlword.py): what the spotter does with what it hears,
+and the shipped network itself on controls said over the device's voice through a room and its canceller."""
+import numpy as np
+import pytest
+
+from tests.conftest import espeak, scene, silence
+from voicecoach.listen.spotter import Spotter
+from voicecoach.testing import ScriptedControls
+from voicecoach.understand.router import Router
+
+
+def blocks_of(audio):
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
+
+
+def heard_in(sphinx, audio, controls, mode="guiding", ignore=None):
+    spotter = Spotter(sphinx, Router(), ["hey coach"], control_word=controls)
+    if ignore:
+        spotter.ignore = ignore
+    spotter.set_mode(mode)
+    return [(h.text, h.reason) for b in blocks_of(audio) for h in spotter.feed(b)]
+
+
+def test_a_control_the_network_hears_is_obeyed_once_not_again_when_pocketsphinx_hears_it_too(sphinx):
+    audio = scene(silence(0.5), espeak("stop"), silence(0.8))
+    assert heard_in(sphinx, audio, ScriptedControls()) == [("stop", "silence")]  # PocketSphinx alone
+    # the network first: PocketSphinx's decode of the same utterance is dropped; what the network heard is
+    # obeyed, said as the router knows it
+    assert heard_in(sphinx, audio, ScriptedControls({35: "stop"})) == [("stop", "detected")]
+    assert heard_in(sphinx, audio, ScriptedControls({35: "repeat"})) == [("repeat that", "detected")]
+    # PocketSphinx first: the network's late word on it is dropped, a control said later is not
+    blocks = len(audio) // 320
+    assert heard_in(sphinx, audio, ScriptedControls({blocks - 2: "stop"})) == [("stop", "silence")]
+    longer = scene(audio, silence(1.5))
+    assert heard_in(sphinx, longer, ScriptedControls({blocks + 60: "louder"})) == [("stop", "silence"),
+                                                                                  ("louder", "detected")]
+
+
+def test_a_crisis_statement_is_heard_even_where_the_network_heard_a_control_in_it(sphinx):
+    audio = scene(silence(0.5), espeak("i want to die"), silence(0.8))
+    assert heard_in(sphinx, audio, ScriptedControls({40: "stop"})) == [("stop", "detected"),
+                                                                       ("i want to die", "silence")]
+
+
+def test_a_control_the_device_itself_is_saying_is_not_heard_and_the_network_rests_outside_guiding(sphinx):
+    audio = scene(silence(0.5), espeak("pause"), silence(0.8))
+    assert heard_in(sphinx, audio, ScriptedControls({40: "pause"}), ignore=lambda text: text == "pause") == []
+    idle = ScriptedControls({40: "pause"})
+    assert heard_in(sphinx, audio, idle, mode="idle") == []
+    assert idle.fed == 0 and idle.rests > 0
+
+
+@pytest.fixture(scope="module")
+def talk_over():
+    from voicecoach.config import Config, voices_dir
+    from voicecoach.listen.engines import choose_engine
+    from voicecoach.speech.tts import load_voice
+
+    config = Config()
+    device_voice = load_voice(config.voice.name, voices_dir(), 1, steady=True)
+    return config, choose_engine(config), device_voice
+
+
+def test_controls_said_over_a_louder_echo_of_the_device_are_obeyed_with_the_network_and_not_without(talk_over):
+    """A Break plays; over its third line, with the device's voice coming back through a room louder than the
+    person's, espeak-ng (a voice the network never learnt from) says a control. PocketSphinx alone loses it."""
+    import dataclasses
+
+    from voicecoach.measure.talk_over import VOICE_DB, _at_level, _control_trial, _device_echo_level, _with
+    from voicecoach.measure.voices import Speakers
+
+    config, engine, voice = talk_over
+    level = _device_echo_level(_with(config, "full"), engine, voice)
+    speakers = Speakers()
+    for control, echo_db, seed in (("slower", 6.0, 33), ("faster", 3.0, 34)):
+        gain = 10 ** ((VOICE_DB + echo_db - level) / 20)
+        speech = _at_level(speakers.say("espeak:en-us", control), VOICE_DB)
+        obeyed = []
+        for network in (True, False):
+            cfg = dataclasses.replace(config, asr=dataclasses.replace(config.asr, control_network=network))
+            obeyed.append(_control_trial(_with(cfg, "full"), engine, voice, gain, speech, control, seed)[0])
+        assert obeyed == [True, False], control
