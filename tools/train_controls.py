@@ -55,6 +55,7 @@ BAR_RECALL = 0.9
 HIDDEN = 64
 BALANCE = 0.03       # each control's phrases weigh this much against everything else (fewer false fires)
 ALONE_COPIES = 2     # the device's own voice alone, learnt twice over: it must never obey itself
+TRAIN_SEEDS, HELD_SEEDS = range(2000, 2010), range(3000, 3040)  # the device's practices through the session
 HELD_TAKES = 2       # the held-out speakers say each control twice: enough to choose the bars on
 OVER_SPEECH = 0.8    # the share of things said that start while the device is speaking
 EVALUATED = {v for v in TUNING}  # `eval talk-over` speaks in these: never learnt from
@@ -82,6 +83,53 @@ def device_speech(work: Path) -> np.ndarray:
     audio = np.concatenate(played).astype(np.float32)
     np.save(cached, audio)
     return audio
+
+
+class Recorder:
+    """Sits where the controls' network sits in the spotter, and keeps what it would hear."""
+
+    def __init__(self):
+        self.blocks: list[np.ndarray] = []
+
+    def rest(self) -> None:
+        pass
+
+    def feed(self, block: np.ndarray) -> list[str]:
+        self.blocks.append(block.copy())
+        return []
+
+
+def device_heard(work: Path, seeds: range, echo_db: float = 10.0) -> np.ndarray:
+    """What the controls' network hears of the device's own practices through the session's whole path (the
+    room's echo at `echo_db` over a person's voice, the canceller, the front end), nobody speaking: one
+    practice per seed (each kept in `work`)."""
+    missing = [seed for seed in seeds if not (work / f"heard_{seed}.npy").exists()]
+    if missing:
+        _record_device(work, missing, echo_db)
+    return np.concatenate([np.load(work / f"heard_{seed}.npy") for seed in seeds])
+
+
+def _record_device(work: Path, seeds: list[int], echo_db: float) -> None:
+    from voicecoach.config import load_config, voices_dir
+    from voicecoach.events import IntentHeard
+    from voicecoach.listen.engines import choose_engine
+    from voicecoach.measure.talk_over import SELF_PRACTICES, Trial, _device_echo_level, _with
+    from voicecoach.speech.tts import load_voice
+    from voicecoach.understand.router import Router
+
+    config = _with(load_config(None), "full")
+    engine, voice = choose_engine(config), load_voice(config.voice.name, voices_dir(), 1, steady=True)
+    gain = 10 ** ((VOICE_DB + echo_db - _device_echo_level(config, engine, voice)) / 20)
+    router = Router()
+    for seed in seeds:
+        trial = Trial(config, engine, voice, gain, seed)
+        trial.session.spotter.control_word = recorder = Recorder()
+        trial.session.post(IntentHeard(router.route(SELF_PRACTICES[seed % len(SELF_PRACTICES)]), "idle"))
+        trial.run_until(lambda: trial.count("practice_finished") >= 1, 1800.0)
+        trial.close()
+        wins, _ = labelled(np.concatenate(recorder.blocks).astype(np.float32) / 32767, [], Embedder())
+        np.save(work / f"heard_{seed}.npy", wins)
+        print(f"the device's practice {seed}: {len(wins) * 0.08 / 60:.1f} min heard", flush=True)
 
 
 def speakers_for(split: str) -> list[str]:
@@ -270,8 +318,10 @@ def main() -> None:
         return
     fit = data["train"]
     keep = fit["labels"] >= 0
-    x = np.concatenate([fit["wins"][keep], *[fit["alone"]] * ALONE_COPIES])
-    labels = np.concatenate([fit["labels"][keep], np.zeros(len(fit["alone"]) * ALONE_COPIES, np.int8)])
+    alone = np.concatenate([fit["alone"], device_heard(args.work, TRAIN_SEEDS)])
+    data["held"]["alone"] = np.concatenate([data["held"]["alone"], device_heard(args.work, HELD_SEEDS)])
+    x = np.concatenate([fit["wins"][keep], *[alone] * ALONE_COPIES])
+    labels = np.concatenate([fit["labels"][keep], np.zeros(len(alone) * ALONE_COPIES, np.int8)])
     y = (labels[:, None] == np.arange(1, len(CONTROLS) + 1)[None]).astype(np.float32)
     weights = train(x, y, args.epochs, hidden=HIDDEN, decay=1e-3, jitter=1.0, balance=BALANCE)
     args.out.parent.mkdir(parents=True, exist_ok=True)
