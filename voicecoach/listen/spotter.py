@@ -50,6 +50,7 @@ HANGOVER_S = 0.6  # ... and this much after it
 SAME_PHRASE_S = 0.5  # a phrase found ending this close to where one was heard is that one, found twice
 ALONE_AFTER_S = 1.0  # a wake said on its own follows a quiet while; a short stretch inside talk is not one
 SAME_CONTROL_S = 1.0  # the controls' network hearing a control this soon after PocketSphinx did: the same one
+NETWORK_WAITS_S = 0.5  # a control the network heard waits this long for PocketSphinx to end the utterance
 VETO_SLACK_S = 0.8  # a veto looks wider around the phrase's end: it takes the network's best score there
 
 
@@ -108,7 +109,8 @@ class Spotter:
         self.wake_word = wake_word if continuous else None
         self.wake_check = wake_check  # the network asked on demand where PocketSphinx does not hear the wake
         self.control_word = control_word  # the controls' network, while guiding (listen/controlword.py)
-        self._control_heard_at = -10.0  # where it last heard one
+        self._control_heard_at = -10.0  # where a control it heard was last obeyed
+        self._network_pending: tuple[str, float] | None = None  # a control it heard, waiting for PocketSphinx
         self._sphinx_control_at = -10.0  # where PocketSphinx's grammar last heard one, while guiding
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.first_passes = [p for p in (self.detector, self.wake_word) if p is not None]  # on one clock
@@ -167,7 +169,7 @@ class Spotter:
             self.over_speaker = self.speaker_busy()
         heard: list[Heard] = self._detect(block) if self.detector is not None else []
         if self.control_word is not None:
-            heard.extend(self._controls(block))
+            self._controls(block)
         for kind, data in self.endpointer.push(block, self.front.speech):
             if kind == "start":
                 self._begin(data)
@@ -175,6 +177,8 @@ class Spotter:
                 self._feed(data)
             elif kind == "end":
                 heard.extend(self._finish(data))
+        if self._network_pending is not None:
+            heard.extend(self._network_control_due())
         if self.mode == "request" and not self.endpointer.in_speech:
             heard.extend(self._check_wait())
         return heard
@@ -240,24 +244,33 @@ class Spotter:
             if self._start <= self._control_heard_at:
                 log.debug("spotter: %r was heard already, by the controls' network", text)
                 return []
+            if self._network_pending is not None:
+                log.debug("spotter: %r heard by PocketSphinx, not the network's %r", text, self._network_pending[0])
+                self._network_pending = None
             self._sphinx_control_at = self.now
         return [Heard(text, self.mode, self._start, self.now, reason=reason, over_speaker=self.over_speaker)]
 
-    def _controls(self, block: np.ndarray) -> list[Heard]:
+    def _controls(self, block: np.ndarray) -> None:
         """While guiding, the controls' network hears them over the device's voice. One control said is obeyed
-        once: whichever of it and PocketSphinx's grammar hears it first (a crisis statement is always heard)."""
+        once: what PocketSphinx's grammar hears in it if it ends the utterance soon enough (where no echo
+        hides the word, it is the surer of the two), else the network's (a crisis statement is always
+        heard)."""
         if self.mode != "guiding":
             self.control_word.rest()
-            return []
-        heard = []
+            self._network_pending = None
+            return
         for control in self.control_word.feed(block):
             text = SAID_AS.get(control, control)
-            if self.ignore(text) or self.now - self._sphinx_control_at < SAME_CONTROL_S:
-                continue
-            self._control_heard_at = self.now
-            heard.append(Heard(text, "guiding", self.now - plausible_seconds(text), self.now, reason="detected",
-                               over_speaker=self.speaker_busy()))
-        return heard
+            if not self.ignore(text) and self.now - self._sphinx_control_at >= SAME_CONTROL_S:
+                self._network_pending = (text, self.now)
+
+    def _network_control_due(self) -> list[Heard]:
+        text, at = self._network_pending
+        if self.now - at < NETWORK_WAITS_S:
+            return []
+        self._network_pending, self._control_heard_at = None, self.now
+        return [Heard(text, "guiding", at - plausible_seconds(text), self.now, reason="detected",
+                      over_speaker=self.speaker_busy())]
 
     def _detect(self, block: np.ndarray) -> list[Heard]:
         """Continuous detection in idle: first passes now, second checks once the phrase's audio is all in."""
