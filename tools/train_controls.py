@@ -30,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from train_wake import Voices, babble, fires, speakers_of, train  # noqa: E402
+from train_wake import Voices, babble, fires, load, phrase_runs, speakers_of, train  # noqa: E402
 
 from voicecoach.listen.echo import EchoCanceller  # noqa: E402
 from voicecoach.listen.endpoint import BLOCK, RATE  # noqa: E402
@@ -58,7 +58,7 @@ ALONE_COPIES = 2     # the device's own voice alone, learnt twice over: it must 
 TRAIN_SEEDS, HELD_SEEDS = range(2000, 2010), range(3000, 3040)  # the device's practices through the session
 HELD_TAKES = 2       # the held-out speakers say each control twice: enough to choose the bars on
 OVER_SPEECH = 0.8    # the share of things said that start while the device is speaking
-EVALUATED = {v for v in TUNING}  # `eval talk-over` speaks in these: never learnt from
+EVALUATED = set(TUNING)  # `eval talk-over` speaks in these: never learnt from
 
 
 def device_speech(work: Path) -> np.ndarray:
@@ -163,7 +163,6 @@ class Session:
         self.device, self.rng = device, rng
         loud = (np.abs(device) > 0.01).astype(np.float32)
         self.speaking = np.convolve(loud, np.ones(RATE // 4), "same") > 0  # within a quarter second of its voice
-        self.echo_db = echo_db
         self.gain = 0.0 if echo_db is None else 10 ** ((VOICE_DB + echo_db - level_at_one) / 20)
 
     def heard(self, said: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, list[tuple[int, int]]]:
@@ -247,17 +246,6 @@ def _through(device: np.ndarray, level_at_one: float, seed: int) -> np.ndarray:
     session = Session(device, 10.0, level_at_one, np.random.default_rng(seed + 1))
     length = len(device) // BLOCK * BLOCK
     return session._through_room(device[:length], np.zeros(length, np.float32))
-
-
-def load(cached: Path, make) -> dict:
-    if not cached.exists():
-        np.savez(cached, **make())
-    return dict(np.load(cached))
-
-
-def phrase_runs(labels: np.ndarray, c: int) -> list[np.ndarray]:
-    where = np.flatnonzero(labels == c)
-    return [r for r in np.split(where, np.flatnonzero(np.diff(where) > 1) + 1) if len(r)]
 
 
 def heard_share(scores: np.ndarray, labels: np.ndarray, c: int, bar: float) -> float:

@@ -256,11 +256,16 @@ def fires(scores: np.ndarray, threshold: float, refractory: int = 19) -> int:
     return count
 
 
+def phrase_runs(labels: np.ndarray, label: int = 1) -> list[np.ndarray]:
+    """Each phrase's positive windows: the runs of consecutive `label`s."""
+    where = np.flatnonzero(labels == label)
+    return [r for r in np.split(where, np.flatnonzero(np.diff(where) > 1) + 1) if len(r)]
+
+
 def recall(head: WakeHead, data: dict, threshold: float) -> float:
-    scores, labels = head.scores(data["wins"].astype(np.float32)), data["labels"]
-    # each phrase's positive windows are a run of consecutive 1s: heard if any of them fires
-    runs = np.split(np.flatnonzero(labels == 1), np.flatnonzero(np.diff(np.flatnonzero(labels == 1)) > 1) + 1)
-    return float(np.mean([np.any(scores[r] >= threshold) for r in runs if len(r)]))
+    scores = head.scores(data["wins"].astype(np.float32))
+    # a phrase is heard if any of its windows fires
+    return float(np.mean([np.any(scores[r] >= threshold) for r in phrase_runs(data["labels"])]))
 
 
 def report(name: str, head: WakeHead, data: dict, threshold: float) -> str:
