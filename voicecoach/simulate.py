@@ -16,6 +16,7 @@ unless `--seed` says otherwise. SIGINT or SIGTERM ends a run, writing what was p
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ class SimulationOptions:
     realtime: bool = False
     tail: bool = True  # keep going after the input until the speaker is done
     night: bool | None = None  # night or day delivery whatever the clock says; None: by the clock
+    stop: threading.Event = field(default_factory=threading.Event)  # set (by a signal) to end the run
 
 
 def run_simulation(config, wav_path: str, out_path: str | None, report, options: SimulationOptions,
@@ -80,11 +82,11 @@ def _loop(session, mic: np.ndarray, options: SimulationOptions, clock: dict) -> 
     limit = n_in + int(TAIL_LIMIT_S * RATE / BLOCK)
     i = 0
     try:
-        while i < limit and (i < n_in or (options.tail and _busy(session))):
+        while i < limit and (i < n_in or (options.tail and _busy(session))) and not options.stop.is_set():
             played = _step(session, mic, i, options, clock, started, presses, played, echo)
             out_blocks.append(played)
             i += 1
-    except KeyboardInterrupt:  # SIGINT, or SIGTERM (see the simulate command): keep what was played
+    except KeyboardInterrupt:  # Ctrl-C where no handler sets options.stop: keep what was played
         pass
     return np.concatenate(out_blocks) if out_blocks else np.zeros(0, np.float32)
 

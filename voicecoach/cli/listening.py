@@ -67,7 +67,10 @@ def cmd_simulate(args, config) -> int:
     options = SimulationOptions(presses=args.press, echo=args.echo, echo_path=args.echo_path,
                                 realtime=args.realtime, night=args.night)
     report = _json_report if args.json else _text_report
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # ends the run like Ctrl-C: exit 0, OUT written
+    # A flag, not KeyboardInterrupt: one raised while a finalizer runs is printed and swallowed, and the run
+    # went on (seen with the controls' network on, under load).
+    for sig in (signal.SIGINT, signal.SIGTERM):  # end the run after this block: exit 0, OUT written
+        signal.signal(sig, lambda *_: options.stop.set())
     try:
         run_simulation(config, args.wav, args.out, report, options, seed=args.seed)
     except AudioFileError as exc:
