@@ -149,6 +149,20 @@ def test_the_same_long_input_gives_the_same_events_every_time(tmp_path, joe):
     assert (tmp_path / "out0.wav").read_bytes() == (tmp_path / "out1.wav").read_bytes()
 
 
+def test_a_run_ends_in_the_block_its_stop_is_set(tmp_path, joe):
+    """What the simulate command's signal handler does: it sets `stop`, never raising KeyboardInterrupt (one
+    raised while a finalizer runs is swallowed, and the run would go on)."""
+    from voicecoach.config import load_config
+    from voicecoach.simulate import SimulationOptions, run_simulation
+
+    options = SimulationOptions(presses=[0.5], night=False)
+    report = lambda event, data: options.stop.set() if event == "practice_started" else None
+    wav = save(tmp_path / "quiet.wav", silence(30.0))
+    out = run_simulation(load_config(None), str(wav), str(tmp_path / "out.wav"), report, options, voice=joe)
+    assert 0.5 <= len(out) / 16000 < 0.6  # the practice started at the press, and the run ended with that block
+    assert len(read_wav(tmp_path / "out.wav")[0]) == len(out)  # what was played is written
+
+
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
 def test_a_realtime_run_ends_on_a_signal_with_exit_0(tmp_path, sig, shared_cache):
     import os
