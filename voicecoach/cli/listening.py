@@ -67,9 +67,9 @@ def cmd_simulate(args, config) -> int:
     options = SimulationOptions(presses=args.press, echo=args.echo, echo_path=args.echo_path,
                                 realtime=args.realtime, night=args.night)
     report = _json_report if args.json else _text_report
-    # A flag, not KeyboardInterrupt: one raised while a finalizer runs is printed and swallowed, and the run
-    # went on (seen with the controls' network on, under load).
-    for sig in (signal.SIGINT, signal.SIGTERM):  # end the run after this block: exit 0, OUT written
+    # SIGINT or SIGTERM ends the run after this block (exit 0, OUT written) by a flag: a KeyboardInterrupt
+    # raised while a finalizer runs is printed and swallowed, and the run went on
+    for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: options.stop.set())
     try:
         run_simulation(config, args.wav, args.out, report, options, seed=args.seed)
