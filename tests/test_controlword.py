@@ -75,8 +75,6 @@ def test_controls_said_over_a_louder_echo_of_the_device_are_obeyed_with_the_netw
 
     config, engine, voice = talk_over
     level = _device_echo_level(_with(config, "full"), engine, voice)
-    # one case: which trials the network wins moves with whether the practice's lines were rendered fresh or
-    # came from the phrase cache (docs/PERFORMANCE.md, eighteenth session); "faster" at +3 dB held either way
     gain = 10 ** ((VOICE_DB + 3.0 - level) / 20)
     speech = _at_level(Speakers().say("espeak:en-us", "faster"), VOICE_DB)
     obeyed = []

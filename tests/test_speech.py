@@ -90,6 +90,19 @@ def test_new_lines_stream_one_sentence_at_a_time(tmp_path):
     assert len(list(renderer.stream("One two. Three four five.", 1.0))) == 1  # cached: whole
 
 
+@pytest.mark.parametrize("voice", ["tone", "joe"])
+def test_a_line_sounds_the_same_fresh_and_from_the_cache(voice, joe, tmp_path):
+    """Sample for sample, at an output rate the voice does not speak at: replayed trials must not depend
+    on whether a line was rendered before."""
+    speaker = ToneVoice() if voice == "tone" else joe
+    renderer = Renderer(speaker, PhraseCache(tmp_path), 48000)
+    text = "Breathe in slowly. Let your shoulders drop. You are doing fine."
+    fresh = np.concatenate(list(renderer.stream(text, 1.0)))
+    cached = Renderer(speaker, PhraseCache(tmp_path), 48000).line(text, 1.0)
+    assert len(fresh) == len(cached)
+    assert np.array_equal(fresh, cached)
+
+
 def test_night_is_quieter_and_slower_on_rendered_audio(joe, tmp_path):
     from voicecoach.practices.player import Player
     from voicecoach.practices.schema import Pause, Say

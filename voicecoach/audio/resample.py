@@ -12,6 +12,25 @@ def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
     return soxr.resample(samples.astype(np.float32, copy=False), src_rate, dst_rate, quality="HQ")
 
 
+class PieceResampler:
+    """Resamples a sound that arrives in pieces so that the pieces joined are, sample for sample, the whole
+    resampled at once: a line streamed a sentence at a time sounds exactly as it will from the cache."""
+
+    def __init__(self, src_rate: int, dst_rate: int):
+        self._stream = None
+        if src_rate != dst_rate:
+            import soxr
+
+            self._stream = soxr.ResampleStream(src_rate, dst_rate, 1, dtype="float32", quality="HQ")
+
+    def piece(self, samples: np.ndarray, last: bool = False) -> np.ndarray:
+        """The resampled audio ready so far; `last` flushes what the filter still holds."""
+        samples = samples.astype(np.float32, copy=False)
+        if self._stream is None:
+            return samples
+        return self._stream.resample_chunk(samples, last=last)
+
+
 def rms_dbfs(samples: np.ndarray) -> float:
     """Root-mean-square level in dB relative to full scale; silence is -120."""
     if len(samples) == 0:

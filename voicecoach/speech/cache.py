@@ -14,10 +14,21 @@ from pathlib import Path
 
 import numpy as np
 
-from ..audio.wav import to_int16
-
 MAGIC = b"VCP1"
 HEADER = struct.Struct("<4sII32s")  # magic, rate, samples, sha256 of the PCM
+
+
+PCM_SCALE = 32767.0
+
+
+def as_stored(samples: np.ndarray) -> np.ndarray:
+    """The samples exactly as the cache will give them back, so a line played fresh and one played from
+    the cache are the same sound."""
+    return _pcm(samples).astype(np.float32) / PCM_SCALE
+
+
+def _pcm(samples: np.ndarray) -> np.ndarray:
+    return np.round(np.clip(samples, -1.0, 1.0) * PCM_SCALE).astype("<i2")
 
 
 def phrase_key(voice_id: str, length_scale: float, text: str) -> str:
@@ -51,7 +62,7 @@ class PhraseCache:
         return found
 
     def put(self, key: str, samples: np.ndarray, rate: int) -> None:
-        pcm = to_int16(samples).tobytes()
+        pcm = _pcm(samples).tobytes()
         blob = HEADER.pack(MAGIC, rate, len(pcm) // 2, hashlib.sha256(pcm).digest()) + pcm
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -72,4 +83,4 @@ def _decode(blob: bytes) -> tuple[np.ndarray, int] | None:
     pcm = blob[HEADER.size:]
     if magic != MAGIC or len(pcm) != count * 2 or hashlib.sha256(pcm).digest() != digest:
         return None
-    return np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0, rate
+    return np.frombuffer(pcm, "<i2").astype(np.float32) / PCM_SCALE, rate

@@ -7,8 +7,8 @@ from typing import Iterator
 
 import numpy as np
 
-from ..audio.resample import fade, resample, trim_silence
-from .cache import PhraseCache, phrase_key
+from ..audio.resample import PieceResampler, fade, resample, trim_silence
+from .cache import PhraseCache, as_stored, phrase_key
 from .tts import Voice
 
 SENTENCE_GAP_S = 0.25
@@ -29,19 +29,23 @@ class Renderer:
         return phrase_key(self.voice.voice_id, length_scale, text)
 
     def stream(self, text: str, length_scale: float, cancelled=None) -> Iterator[np.ndarray]:
-        """Audio of the line at the output rate: whole if cached, else one piece per sentence.
-        A line cut short by `cancelled()` is not cached."""
+        """Audio of the line at the output rate: whole if cached, else one piece per sentence, the same
+        samples either way. A line cut short by `cancelled()` is not cached."""
         key = self.key(text, length_scale)
         ready = self._recall(key)
         if ready is not None:
             yield ready
             return
         pieces = []
+        resampler = PieceResampler(self.voice.sample_rate, self.out_rate)
         for sentence in self._synthesize(text, length_scale, cancelled):
             pieces.append(sentence)
-            yield resample(sentence, self.voice.sample_rate, self.out_rate)
+            yield resampler.piece(sentence)
         if cancelled and cancelled():
             return
+        tail = resampler.piece(np.zeros(0, np.float32), last=True)
+        if len(tail):
+            yield tail
         whole = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
         self.cache.put(key, whole, self.voice.sample_rate)
 
@@ -76,5 +80,5 @@ class Renderer:
         rate = self.voice.sample_rate
         gap = np.zeros(int(SENTENCE_GAP_S * rate), np.float32)
         for i, audio in enumerate(self.voice.sentences(text, length_scale, cancelled)):
-            audio = fade(trim_silence(audio, rate), rate)
+            audio = as_stored(fade(trim_silence(audio, rate), rate))
             yield audio if i == 0 else np.concatenate([gap, audio])
