@@ -90,3 +90,39 @@ def test_a_reload_applies_volume_night_and_wake_phrases_to_a_running_session(pla
     assert session.speaker.volume == pytest.approx(0.9 * 0.6)
     assert "hello friend" in session.spotter.wake_phrases
     assert session.spotter.ignore == session.is_own_voice
+
+
+def test_a_reload_while_someone_is_speaking_hands_pocketsphinx_to_the_new_spotter():
+    """The old spotter still has an utterance open in the engine's decoder; the new one must still begin
+    its own (a decoder cannot change its search inside an utterance) and hear the new wake phrase."""
+    import dataclasses
+
+    import numpy as np
+
+    from tests.conftest import espeak, silence
+    from voicecoach.config import load_config
+    from voicecoach.hardware.light import NoLight
+    from voicecoach.session import apply_config, build_session
+    from voicecoach.testing import ToneVoice
+
+    reported = []
+    config = load_config(None)
+    session = build_session(config, 16000, NoLight(), lambda name, data: reported.append((name, data)),
+                            voice=ToneVoice())
+    before = np.concatenate([silence(1.0), espeak("hey coach, I think I need a break")])
+    after = np.concatenate([silence(1.5), espeak("hello friend"), silence(1.0), espeak("stop"), silence(1.5)])
+    cut = int(1.6 * 16000)  # in the middle of the first sentence
+    listen(session, before[:cut])
+    assert session.spotter.recognizers["idle"]._open
+    apply_config(session, dataclasses.replace(config, asr=dataclasses.replace(config.asr,
+                                                                              wake_phrases=("hello friend",))))
+    listen(session, np.concatenate([before[cut:], after]))
+    heard = [data["mode"] for name, data in reported if name == "transcript"]
+    intents = [data["intent"] for name, data in reported if name == "intent"]
+    assert heard == ["request"] and intents == ["stop"]  # woken by the new phrase, then heard
+
+
+def listen(session, audio) -> None:
+    pcm = (audio * 32767).astype("int16")
+    for start in range(0, len(pcm) - 319, 320):
+        session.hear(pcm[start:start + 320])

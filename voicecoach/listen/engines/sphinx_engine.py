@@ -28,6 +28,7 @@ class SphinxEngine:
 
     def __init__(self, filler: tuple[str, ...] = FILLER):
         self.decoder = _decoder()
+        self.turn = Turn()
         self.filler = tuple(w for w in filler if self.known(w))
 
     def known(self, word: str) -> bool:
@@ -41,8 +42,7 @@ class SphinxEngine:
             raise EngineError("no phrase of the grammar is in the PocketSphinx dictionary")
         name = f"g{next(_names)}"
         self.decoder.add_jsgf_string(name, _grammar(usable, self.filler))
-        return SphinxRecognizer(self.decoder, name, usable)
-
+        return SphinxRecognizer(self.decoder, name, usable, self.turn)
 
     def open_recognizer(self, sentences: list[str]) -> "SphinxRecognizer":
         """Open vocabulary: a language model of our sentences mixed with general English."""
@@ -57,7 +57,7 @@ class SphinxEngine:
             model = NGramModel(decoder.config, decoder.logmath, str(path))
         name = f"lm{next(_names)}"
         decoder.add_lm(name, model)
-        return SphinxRecognizer(decoder, name, [])
+        return SphinxRecognizer(decoder, name, [], Turn())
 
 
 def _decoder(beam: float = 1e-40, wbeam: float = 1e-20):
@@ -77,19 +77,33 @@ def _grammar(phrases: list[str], filler: tuple[str, ...]) -> str:
     return "\n".join(rules) + "\n"
 
 
+class Turn:
+    """Which recognizer has its decoder's utterance open. A decoder hears one utterance at a time and cannot
+    change its search inside one, so a recognizer beginning ends another's first: a spotter built anew on
+    the same engine (settings reloaded while someone speaks) must not find the decoder still held."""
+
+    def __init__(self):
+        self.holder: SphinxRecognizer | None = None
+
+
 class SphinxRecognizer:
-    def __init__(self, decoder, search: str, phrases: list[str]):
+    def __init__(self, decoder, search: str, phrases: list[str], turn: Turn):
         self.decoder = decoder
         self.search = search
         self.phrases = phrases
+        self.turn = turn
         self._open = False
 
     def begin(self) -> None:
+        holder = self.turn.holder
+        if holder is not None and holder is not self:
+            holder.cancel()
         if self._open:
             self.decoder.end_utt()
         self.decoder.activate_search(self.search)
         self.decoder.start_utt()
         self._open = True
+        self.turn.holder = self
 
     def feed(self, pcm: bytes) -> None:
         self.decoder.process_raw(pcm, False, False)
