@@ -168,3 +168,23 @@ def test_doctor_measures_the_echo_return_loss_and_what_cancellation_takes_out():
     quiet = measure_echo(voice_and_echo(0.0))
     assert quiet.verdict == "none" and quiet.ok and "too little to matter" in quiet.describe()
     assert measure_echo([]).return_loss_db is None
+
+
+def test_a_voice_over_the_echo_is_told_from_what_cancellation_leaves_of_the_device_alone():
+    """The controls' network is believed only where the canceller left a voice: the device alone leaves
+    none once AEC3 has found the echo; a person saying "stop" 6 dB under it does."""
+    blocks = voice_and_echo(0.5)
+    echo_db = np.mean([block_level(m) for m, _ in blocks[-150:] if block_level(m) > -50])
+    stop = espeak("stop", "en-gb")
+    stop *= 10 ** ((echo_db - 6) / 20) * 32767 / np.sqrt(np.mean(stop[np.abs(stop) > 0.01] ** 2))
+    said_at = len(blocks) - 100
+    aec, alone = EchoCanceller(), []
+    for i, (mic, ref) in enumerate(blocks):
+        if said_at <= i < said_at + len(stop) // 320:
+            mic = np.clip(mic + stop[(i - said_at) * 320:(i - said_at + 1) * 320], -32768, 32767).astype(np.int16)
+        aec.cancel(mic, ref)
+        if i == said_at + len(stop) // 320:
+            over_it = aec.person_heard
+        elif aec.clean_while_speaking and i < said_at:
+            alone.append(aec.person_heard)
+    assert len(alone) > 100 and not any(alone[-100:]) and over_it

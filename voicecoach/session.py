@@ -85,6 +85,7 @@ class Session:
         self.spotter = spotter
         spotter.ignore = self.is_own_voice
         spotter.speaker_busy = lambda: self.speaker.busy
+        spotter.person_heard = lambda: self.echo is None or self.echo.person_heard
 
     # inputs
     def hear(self, block: np.ndarray, reference: np.ndarray | None = None) -> None:

@@ -38,6 +38,9 @@ COUPLED = 0.4          # the correlation of loudness that says the speaker reach
 SILENT_DB = -70.0      # a reference block quieter than this is the speaker silent
 ABOVE_ROOM_DB = 3.0    # ...and the microphone must be this much louder while it talks than while it is silent
 TAIL_BLOCKS = 25       # the room rings on after the speaker stops: cleaned this long after (0.5 s)
+PERSON_WINDOW = 50     # blocks looked back over for a voice the canceller did not take out (1 s)
+LOUD_DB = -45.0        # ...judged only where the microphone heard something this loud (not the room's hiss)
+PERSON_LEFT_DB = -20.0  # a person over the echo leaves the loudest output this close to the loudest input
 
 
 class EchoReference:
@@ -158,22 +161,39 @@ class EchoCanceller:
         self.coupling = Coupling()
         self.cancelled = None
         self._quiet_blocks = TAIL_BLOCKS  # blocks since the speaker last played anything (idle: no work)
+        self._levels: deque = deque(maxlen=PERSON_WINDOW)  # (in, out) dBFS where AEC3's output was used
 
     def cancel(self, mic: np.ndarray, reference: np.ndarray | None) -> np.ndarray:
         if not self.keeping_up:
             return mic
         far = np.zeros(len(mic), np.int16) if reference is None else _int16(reference)
         mic = np.ascontiguousarray(mic, dtype=np.int16)
-        played_db = block_level(far)
+        played_db, mic_db = block_level(far), block_level(mic)
         self._quiet_blocks = 0 if played_db > SILENT_DB else self._quiet_blocks + 1
-        self.coupling.push(block_level(mic), played_db)
+        self.coupling.push(mic_db, played_db)
         if self._quiet_blocks >= TAIL_BLOCKS or self.coupling.verdict == "none":
+            self._levels.append(None)
             return mic  # idle, or none of the speaker reaches the microphone: nothing to take out
         started = self.clock()
         clean = self._aec.process(mic, far)
         self._account(self.clock() - started)
         self.cancelled = clean  # AEC3's output, used or not
+        self._levels.append((mic_db, block_level(clean)) if self.coupling.coupled else None)
         return clean if self.coupling.coupled else mic
+
+    @property
+    def person_heard(self) -> bool:
+        """Did the last second hold a voice the canceller did not take out? Where its output was used, the
+        device's own voice comes out 20 dB and more under the loudest the microphone heard (whole practices
+        at +10 dB, our voices: 99.9 % of seconds), a person talking over it within 18 dB at +6 dB and mostly
+        at +10 dB (docs/PERFORMANCE.md). Where nothing was taken out, what came in is what was heard: yes."""
+        used = [levels for levels in self._levels if levels is not None]
+        if not used:
+            return True
+        loudest_in = max(heard for heard, _ in used)
+        if loudest_in < LOUD_DB:
+            return True
+        return max(left for _, left in used) - loudest_in >= PERSON_LEFT_DB
 
     @property
     def clean_while_speaking(self) -> bool:

@@ -138,6 +138,7 @@ class Spotter:
         self._too_long = False
         self.ignore = lambda text: False  # set by the session: words the speaker itself is saying
         self.speaker_busy = lambda: False  # set by the session: is the speaker audible right now
+        self.person_heard = lambda: True  # set by the session: a voice besides the device's in the last second
         self.over_speaker = False  # the current utterance overlapped the speaker's own sound
 
     def _shared_decoder(self):
@@ -261,7 +262,9 @@ class Spotter:
             return
         for control in self.control_word.feed(block):
             text = SAID_AS.get(control, control)
-            if not self.ignore(text) and self.now - self._sphinx_control_at >= SAME_CONTROL_S:
+            if not self.person_heard():
+                log.debug("the controls' network heard %r where echo cancellation left no voice", text)
+            elif not self.ignore(text) and self.now - self._sphinx_control_at >= SAME_CONTROL_S:
                 self._network_pending = (text, self.now)
 
     def _network_control_due(self) -> list[Heard]:
