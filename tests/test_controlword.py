@@ -14,10 +14,11 @@ def blocks_of(audio):
     return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
 
 
-def heard_in(sphinx, audio, controls, mode="guiding", ignore=None):
+def heard_in(sphinx, audio, controls, mode="guiding", ignore=None, person_heard=True):
     spotter = Spotter(sphinx, Router(), ["hey coach"], control_word=controls)
     if ignore:
         spotter.ignore = ignore
+    spotter.person_heard = lambda: person_heard
     spotter.set_mode(mode)
     return [(h.text, h.reason) for b in blocks_of(audio) for h in spotter.feed(b)]
 
@@ -38,6 +39,8 @@ def test_a_control_is_obeyed_once_pocketsphinx_s_word_first_the_network_s_where_
     mumble = scene(silence(0.5), espeak("hello there"), silence(1.5))
     assert heard_in(sphinx, mumble, ScriptedControls()) == []
     assert heard_in(sphinx, mumble, ScriptedControls({40: "repeat"})) == [("repeat that", "detected")]
+    # ...unless echo cancellation left no voice but the device's where the network heard it
+    assert heard_in(sphinx, mumble, ScriptedControls({40: "repeat"}), person_heard=False) == []
 
 
 def test_a_crisis_statement_is_heard_even_where_the_network_heard_a_control_in_it(sphinx):
