@@ -255,7 +255,8 @@ class Spotter:
         """While guiding, the controls' network hears them over the device's voice. One control said is obeyed
         once: what PocketSphinx's grammar hears in it if it ends the utterance soon enough (where no echo
         hides the word, it is the surer of the two), else the network's (a crisis statement is always
-        heard)."""
+        heard). The network's is believed only where echo cancellation left a voice besides the device's
+        (`person_heard`): on the device's voice alone it has fired where the canceller left nothing of note."""
         if self.mode != "guiding":
             self.control_word.rest()
             self._network_pending = None
