@@ -81,11 +81,12 @@ class AsrConfig:
     duplex: str = _opt("full", "While the device speaks: full (every control is heard over its voice; needs "
                        "echo_cancel) or half (only stop and words of crisis are heard over it)",
                        choices=["full", "half"])
-    control_network: bool = _opt(False, "While the device guides, also hear the controls (stop, pause, slower, "
+    control_network: bool = _opt(True, "While the device guides, also hear the controls (stop, pause, slower, "
                                  "...) with our small network on openWakeWord's features, trained on what echo "
-                                 "cancellation leaves of them over the device's own voice: twice as many heard "
-                                 "over an echo as loud as the person, but it obeyed the device's own voice in 3 "
-                                 "of 50 practices (docs/PERFORMANCE.md), so not yet the default")
+                                 "cancellation leaves of them over the device's own voice, and believed only "
+                                 "where the canceller left a voice besides the device's: about twice as many "
+                                 "heard over an echo as loud as the person, none obeyed of the device's own "
+                                 "voice in 150 practices (docs/PERFORMANCE.md)")
     vosk_model: str = _opt("vosk-model-small-en-us-0.15", "Vosk model directory name under models/")
 
 
