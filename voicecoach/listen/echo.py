@@ -184,8 +184,8 @@ class EchoCanceller:
     @property
     def person_heard(self) -> bool:
         """Did the last second hold a voice the canceller did not take out? Where its output was used, the
-        device's own voice comes out 20 dB and more under the loudest the microphone heard (whole practices
-        at +10 dB, our voices: 99.9 % of seconds), a person talking over it within 18 dB at +6 dB and mostly
+        device's own voice comes out 20 dB and more under the loudest the microphone heard (in 99.9 % of the
+        seconds of 12 whole practices at +10 dB), a person talking over it within 18 dB at +6 dB and mostly
         at +10 dB (docs/PERFORMANCE.md). Where nothing was taken out, what came in is what was heard: yes."""
         used = [levels for levels in self._levels if levels is not None]
         if not used:

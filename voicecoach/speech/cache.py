@@ -16,9 +16,7 @@ import numpy as np
 
 MAGIC = b"VCP1"
 HEADER = struct.Struct("<4sII32s")  # magic, rate, samples, sha256 of the PCM
-
-
-PCM_SCALE = 32767.0
+PCM_SCALE = 32767.0  # full scale as 16-bit samples, rounded to and read back from
 
 
 def as_stored(samples: np.ndarray) -> np.ndarray:
