@@ -69,6 +69,12 @@ def noise(seconds: float, level: float = 0.01, seed: int = 0) -> np.ndarray:
     return (np.random.default_rng(seed).normal(0, level, int(seconds * RATE))).astype(np.float32)
 
 
+def blocks_of(audio: np.ndarray) -> list[np.ndarray]:
+    """Float audio as the 20 ms int16 blocks a microphone stream gives (a last part block is left out)."""
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
+
+
 def scene(*parts: np.ndarray, noise_level: float = 0.0) -> np.ndarray:
     audio = np.concatenate(parts).astype(np.float32)
     if noise_level:

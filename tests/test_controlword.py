@@ -1,17 +1,12 @@
 """The controls' network while guiding (listen/controlword.py): what the spotter does with what it hears,
 and the shipped network itself on controls said over the device's voice through a room and its canceller."""
-import numpy as np
 import pytest
 
-from tests.conftest import espeak, scene, silence
+from tests.conftest import blocks_of, espeak, scene, silence
 from voicecoach.listen.spotter import Spotter
 from voicecoach.testing import ScriptedControls
 from voicecoach.understand.router import Router
 
-
-def blocks_of(audio):
-    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
-    return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
 
 
 def heard_in(sphinx, audio, controls, mode="guiding", ignore=None, person_heard=True):

@@ -2,17 +2,13 @@
 import numpy as np
 import pytest
 
-from tests.conftest import espeak, noise, piper_speech, scene, silence
+from tests.conftest import blocks_of, espeak, noise, piper_speech, scene, silence
 from voicecoach.understand.router import Router
 from voicecoach.listen.endpoint import EndpointSettings, Endpointer
 from voicecoach.listen.spotter import Spotter
 
 RATE = 16000
 
-
-def blocks_of(audio):
-    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
-    return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
 
 
 def tone(seconds, level=0.3):

@@ -99,7 +99,7 @@ def test_a_reload_while_someone_is_speaking_hands_pocketsphinx_to_the_new_spotte
 
     import numpy as np
 
-    from tests.conftest import espeak, silence
+    from tests.conftest import blocks_of, espeak, silence
     from voicecoach.config import load_config
     from voicecoach.hardware.light import NoLight
     from voicecoach.session import apply_config, build_session
@@ -112,17 +112,13 @@ def test_a_reload_while_someone_is_speaking_hands_pocketsphinx_to_the_new_spotte
     before = np.concatenate([silence(1.0), espeak("hey coach, I think I need a break")])
     after = np.concatenate([silence(1.5), espeak("hello friend"), silence(1.0), espeak("stop"), silence(1.5)])
     cut = int(1.6 * 16000)  # in the middle of the first sentence
-    listen(session, before[:cut])
+    for block in blocks_of(before[:cut]):
+        session.hear(block)
     assert session.spotter.recognizers["idle"]._open
     apply_config(session, dataclasses.replace(config, asr=dataclasses.replace(config.asr,
                                                                               wake_phrases=("hello friend",))))
-    listen(session, np.concatenate([before[cut:], after]))
+    for block in blocks_of(np.concatenate([before[cut:], after])):
+        session.hear(block)
     heard = [data["mode"] for name, data in reported if name == "transcript"]
     intents = [data["intent"] for name, data in reported if name == "intent"]
     assert heard == ["request"] and intents == ["stop"]  # woken by the new phrase, then heard
-
-
-def listen(session, audio) -> None:
-    pcm = (audio * 32767).astype("int16")
-    for start in range(0, len(pcm) - 319, 320):
-        session.hear(pcm[start:start + 320])

@@ -1,9 +1,8 @@
 """Open transcription of requests with PocketSphinx: our own language model, the grammar alongside, and a
 second opinion for a crisis phrase spotted without a wake phrase."""
-import numpy as np
 import pytest
 
-from tests.conftest import espeak, piper_speech, scene, silence
+from tests.conftest import blocks_of, espeak, piper_speech, scene, silence
 from voicecoach.listen.engines.sphinx_engine import SphinxEngine
 from voicecoach.listen.language_model import build_arpa
 from voicecoach.listen.spotter import Spotter
@@ -17,10 +16,6 @@ from voicecoach.understand.router import Router
 def router():
     return Router(encoder=None)
 
-
-def blocks(audio):
-    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
-    return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
 
 
 def test_the_language_model_is_valid_arpa_and_sums_to_one():
@@ -42,7 +37,7 @@ def test_open_transcription_hears_a_sentence_that_is_in_no_example(router, joe):
     sentence = "i really need a hug right now"
     assert sentence not in router.sentences()
     open_rec.begin()
-    for b in blocks(scene(silence(0.3), piper_speech(joe, sentence), silence(0.5))):
+    for b in blocks_of(scene(silence(0.3), piper_speech(joe, sentence), silence(0.5))):
         open_rec.feed(b.tobytes())
     heard = open_rec.end()
     assert "hug" in heard.split() and router.route(heard).name == "soothing_touch"
@@ -51,7 +46,7 @@ def test_open_transcription_hears_a_sentence_that_is_in_no_example(router, joe):
 def test_a_request_comes_with_every_reading(router, joe):
     spotter = Spotter(SphinxEngine(), router, ["hey coach"])
     spotter.set_mode("request")
-    heard = [h for b in blocks(scene(silence(0.3), piper_speech(joe, "give me a self hug"), silence(1.0)))
+    heard = [h for b in blocks_of(scene(silence(0.3), piper_speech(joe, "give me a self hug"), silence(1.0)))
              for h in spotter.feed(b)]
     assert len(heard) == 1 and heard[0].alternatives[0] in router.phrases()  # the grammar's transcript
     runners_up = heard[0].runners_up  # the open decode's other readings
@@ -62,10 +57,10 @@ def test_a_request_comes_with_every_reading(router, joe):
 
 def test_a_crisis_phrase_spotted_in_idle_gets_a_second_opinion(router):
     spotter = Spotter(SphinxEngine(), router, ["hey coach"])
-    said = [h for b in blocks(scene(silence(0.5), espeak("i want to die"), silence(0.8))) for h in spotter.feed(b)]
+    said = [h for b in blocks_of(scene(silence(0.5), espeak("i want to die"), silence(0.8))) for h in spotter.feed(b)]
     assert [h.text for h in said] == ["i want to die"]
     assert said[0].alternatives and "die" in said[0].alternatives[0].split()
-    plain = [h for b in blocks(scene(silence(0.5), espeak("i need a break"), silence(0.8))) for h in spotter.feed(b)]
+    plain = [h for b in blocks_of(scene(silence(0.5), espeak("i need a break"), silence(0.8))) for h in spotter.feed(b)]
     assert [h.alternatives for h in plain] == [()]  # the second opinion is only for crisis phrases
 
 

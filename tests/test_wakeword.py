@@ -4,7 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from conftest import espeak, noise, piper_speech, silence
+from conftest import blocks_of, espeak, noise, piper_speech, silence
 from voicecoach.config import Config
 from voicecoach.listen.engines import EngineError
 from voicecoach.listen.wakeword import (ALONE_BAR, CONFIRM_BAR, Embedder, WakeCheck, WakeWordDetector, has_wake_model,
@@ -14,15 +14,10 @@ from voicecoach.measure.room import fan_noise
 pytestmark = pytest.mark.slow
 
 
-def blocks(audio: np.ndarray):
-    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
-    return [pcm[i:i + 320] for i in range(0, len(pcm) - 319, 320)]
-
-
 def hits(detector: WakeWordDetector, audio: np.ndarray) -> list[float]:
     """The times (s, from the start of `audio`) at which the detector fired."""
     found, clock = [], 0
-    for block in blocks(audio):
+    for block in blocks_of(audio):
         clock += len(block)
         found += [clock / 16000 for _ in detector.feed(block)]
     return found
@@ -76,7 +71,7 @@ def test_a_hit_ends_where_the_phrase_does_not_where_the_score_first_crosses_the_
     phrase's last sound, so a check of the sound there has all of it."""
     phrase = piper_speech(joe, "Hey coach.")
     detector, end = WakeWordDetector("hey coach"), 1.0 + len(phrase) / 16000
-    found = [h for b in blocks(np.concatenate([silence(1.0), phrase, silence(1.5)])) for h in detector.feed(b)]
+    found = [h for b in blocks_of(np.concatenate([silence(1.0), phrase, silence(1.5)])) for h in detector.feed(b)]
     assert len(found) == 1 and abs(found[0].end - end) < 0.4 and found[0].score >= detector.head.threshold
     assert found[0].score == max(found[0].score, detector.last_score)
 
@@ -85,14 +80,14 @@ def test_the_network_rests_while_nobody_talks_and_starts_afresh_after():
     """Skipped sound only moves the clock on; the next sound heard starts from silence, so what was heard
     before a rest is not run into what comes after it."""
     detector = WakeWordDetector("hey coach")
-    for b in blocks(noise(2.0, 0.003)):
+    for b in blocks_of(noise(2.0, 0.003)):
         detector.skip(b)
     assert detector.samples == 2 * 16000 - 2 * 16000 % 320 and detector.resting
     phrase = espeak("hey coach", "en-us")
-    first = [h.end for b in blocks(np.concatenate([phrase, silence(1.0)])) for h in detector.feed(b)]
-    for b in blocks(silence(0.5)):
+    first = [h.end for b in blocks_of(np.concatenate([phrase, silence(1.0)])) for h in detector.feed(b)]
+    for b in blocks_of(silence(0.5)):
         detector.skip(b)
-    again = [h.end for b in blocks(np.concatenate([phrase, silence(1.0)])) for h in detector.feed(b)]
+    again = [h.end for b in blocks_of(np.concatenate([phrase, silence(1.0)])) for h in detector.feed(b)]
     assert len(first) == len(again) == 1 and again[0] - first[0] == pytest.approx(len(phrase) / 16000 + 1.5, abs=0.1)
 
 
@@ -108,7 +103,7 @@ def test_the_spotter_listens_with_the_network_only_when_the_config_chooses_it():
     assert build_spotter(config, Router()).wake_word is None
     network = dataclasses.replace(config, asr=dataclasses.replace(config.asr, wake_detector="network"))
     spotter = build_spotter(network, Router())
-    heard = [h for b in blocks(audio) for h in spotter.feed(b)]
+    heard = [h for b in blocks_of(audio) for h in spotter.feed(b)]
     assert [(h.text, h.wake) for h in heard] == [("hey coach", True)]
 
 
@@ -128,7 +123,7 @@ def test_a_wake_inside_other_talk_is_heard_by_the_network():
     for first_pass in ("network", "sphinx"):
         config = dataclasses.replace(Config(), asr=dataclasses.replace(Config().asr, wake_detector=first_pass))
         spotter = build_spotter(config, Router())
-        found[first_pass] = [(h.text, h.reason) for b in blocks(audio) for h in spotter.feed(b)]
+        found[first_pass] = [(h.text, h.reason) for b in blocks_of(audio) for h in spotter.feed(b)]
     assert found == {"network": [("hey coach", "detected")], "sphinx": []}
 
 
@@ -140,7 +135,7 @@ def test_the_check_on_demand_hears_the_phrase_that_just_ended_and_not_other_word
     speakers, check = Speakers(), WakeCheck("hey coach")
 
     def score(text: str) -> float:
-        return check.score(blocks(np.concatenate([silence(1.0), speakers.say("espeak:en-029", text), silence(0.3)])), 0.7)
+        return check.score(blocks_of(np.concatenate([silence(1.0), speakers.say("espeak:en-029", text), silence(0.3)])), 0.7)
 
     phrase = score("hey coach")
     assert phrase >= ALONE_BAR and score("hey coach") == phrase
@@ -159,12 +154,12 @@ def test_a_wake_phrase_that_pocketsphinx_mishears_is_heard_by_the_network_betwee
     audio = np.concatenate([silence(1.0), Speakers().say("espeak:en-029", "hey coach"), silence(1.5)])
     spotter = build_spotter(Config(), Router())
     assert isinstance(spotter.wake_check, WakeCheck)
-    heard = [h for b in blocks(audio) for h in spotter.feed(b)]
+    heard = [h for b in blocks_of(audio) for h in spotter.feed(b)]
     assert [(h.text, h.wake) for h in heard] == [("hey coach", True)]
     spotter.ignore = lambda text: text == "hey coach"  # the device itself is saying it
-    assert [h for b in blocks(np.concatenate([silence(2.0), audio])) for h in spotter.feed(b)] == []
+    assert [h for b in blocks_of(np.concatenate([silence(2.0), audio])) for h in spotter.feed(b)] == []
     spotter.ignore, spotter.wake_check = (lambda text: False), None  # PocketSphinx alone
-    assert [h for b in blocks(np.concatenate([silence(2.0), audio])) for h in spotter.feed(b)] == []
+    assert [h for b in blocks_of(np.concatenate([silence(2.0), audio])) for h in spotter.feed(b)] == []
 
 
 
@@ -181,7 +176,7 @@ def test_a_wake_pocketsphinx_mishears_in_a_fan_is_heard_by_the_network():
     for check in (True, False):
         spotter = build_spotter(Config(), Router())
         spotter.wake_check = spotter.wake_check if check else None
-        found.append([h.text for b in blocks(audio) for h in spotter.feed(b) if h.wake])
+        found.append([h.text for b in blocks_of(audio) for h in spotter.feed(b) if h.wake])
     assert found == [["hey coach"], []]
 
 
@@ -195,7 +190,7 @@ def test_the_network_is_asked_about_a_short_utterance_only_after_a_quiet_while()
     spotter = build_spotter(Config(), Router())
     spotter.wake_check = FixedWakeCheck()
     audio = np.concatenate([silence(2.0), espeak("hello"), silence(0.5), espeak("okay"), silence(1.5)])
-    heard = [h for b in blocks(audio) for h in spotter.feed(b)]
+    heard = [h for b in blocks_of(audio) for h in spotter.feed(b)]
     assert [(h.text, h.wake) for h in heard] == [("hey coach", True)] and heard[0].start < 2.2
     assert spotter.wake_check.asked == 1
 
@@ -207,7 +202,7 @@ def test_a_hit_of_the_network_is_heard_only_on_the_network_s_own_word(joe):
     from voicecoach.understand.router import Router
 
     config = dataclasses.replace(Config(), asr=dataclasses.replace(Config().asr, wake_detector="network"))
-    audio = blocks(np.concatenate([silence(0.5), piper_speech(joe, "Hey coach."), silence(0.2)]))
+    audio = blocks_of(np.concatenate([silence(0.5), piper_speech(joe, "Hey coach."), silence(0.2)]))
     end = len(audio) * 320 / 16000 - 0.2
 
     def heard(network_score: float, check: bool = True) -> list:
@@ -229,7 +224,7 @@ def test_a_wake_both_pocketsphinx_passes_hear_is_vetoed_by_a_network_sure_it_is_
     from voicecoach.testing import FixedWakeCheck
     from voicecoach.understand.router import Router
 
-    audio = blocks(np.concatenate([silence(0.5), piper_speech(joe, "Hey coach."), silence(0.2)]))
+    audio = blocks_of(np.concatenate([silence(0.5), piper_speech(joe, "Hey coach."), silence(0.2)]))
     end = len(audio) * 320 / 16000 - 0.2
 
     def heard(check) -> list:
