@@ -13,8 +13,9 @@ between silences by the endpointer and the idle grammar. Either way, nothing is 
 detector's second pass over the same audio agrees, and a direct phrase (not the wake phrase) must also mean
 the same in an open transcript of that audio. Where PocketSphinx does not hear the wake phrase (a first pass
 found it, or a short utterance between silences), the wake network is asked (listen/wakeword.py,
-`WakeCheck`). A crisis statement's transcript goes along as a second opinion (the session answers only when
-it agrees).
+`WakeCheck`). A wake phrase PocketSphinx found must also stand out from the sound before it
+(listen/foreground.py: said after a breath, not run on from other words). A crisis statement's transcript goes along as a second opinion (the
+session answers only when it agrees).
 
 Blocks go through the endpointer; only voiced audio reaches the recognizer.
 An utterance that decodes to filler, or to anything but a whole phrase of
@@ -32,6 +33,7 @@ from ..understand.router import CONTROLS, Router, normalize
 from .controlword import SAID_AS
 from .detect import PhraseDetector
 from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
+from .foreground import STANDS_OUT_DB, stands_out
 from .frontend import FrontEnd
 from .transcribe import Transcriber
 from .wakeword import ALONE_BAR, CONFIRM_BAR, STREAM_BAR, VETO_BAR
@@ -356,6 +358,8 @@ class Spotter:
             elif not self._wake_confirmed(phrase, end):
                 log.debug("spotter: not confirmed by the second pass (%r)", second)
                 return []
+        if phrase in self.wake_phrases and not network_score and not self._wake_stands_out(end):
+            return []
         if self.endpointer.in_speech:  # the utterance this phrase is part of is done with
             self.recognizers[self.mode].cancel()
             self.endpointer.reset()
@@ -381,6 +385,16 @@ class Spotter:
         if self.wake_check is None or phrase != self.wake_check.phrase:
             return False
         return self._network_score(end, VETO_SLACK_S) < VETO_BAR
+
+    def _wake_stands_out(self, end: float) -> bool:
+        """A wake is said after a breath: the phrase must stand out from the sound before it (the same sounds
+        inside a reading run on from the words before them: listen/foreground.py). Not asked of the wake
+        network's own hits (the first pass chosen for rooms with a TV, where talk 10 dB under a wake is
+        often as loud as its quieter sounds): its bar there is its own, higher one."""
+        above = stands_out(list(self.recent), self.now - end)
+        if above < STANDS_OUT_DB:
+            log.debug("spotter: the wake phrase stands only %.1f dB over the sound before it", above)
+        return above >= STANDS_OUT_DB
 
     def _network_score(self, end: float, slack: float = 0.3) -> float:
         """The wake network asked afresh about a phrase a first pass found ending at `end`, give or take

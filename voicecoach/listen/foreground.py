@@ -1,0 +1,34 @@
+"""Does a phrase stand out from the sound before it?
+
+A person who wakes the device says "hey coach" after a breath, over whatever the room is doing; the same
+sounds found inside someone's reading or a TV's talk run on from words just as loud. So a wake phrase must
+be this much louder than the loudest fifth of a second in the second before it (a fan or a hiss there is
+far below a voice; talk at the voice's own level is not).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .endpoint import BLOCK, RATE, block_level
+
+STANDS_OUT_DB = 12.0  # chosen on our own voices: docs/PERFORMANCE.md ("A wake must stand out")
+PHRASE_S = 1.2        # the phrase's loudest sounds are looked for from this far before its end ...
+AFTER_S = 1.0         # ... to this far after it (a first pass's end is sometimes early)
+BEFORE_S = (2.0, 1.0)  # the sound before the phrase: from 2 s to 1 s before its end (a phrase takes under 1 s)
+STRETCH_S = 0.2       # the loudness of that sound: its loudest stretch this long
+LOUDEST = 3           # the phrase's level: its third-loudest block (one click or thump is not a voice)
+
+
+def stands_out(blocks: list, end_ago: float) -> float:
+    """How far (dB) the phrase ending `end_ago` seconds before the end of these 20 ms int16 blocks stands
+    above the loudest stretch of the sound before it. Too little sound kept to tell: infinitely far."""
+    levels = np.array([block_level(b) for b in blocks])
+    per_s = RATE / BLOCK
+    end = len(levels) - int(round(end_ago * per_s))
+    phrase = levels[max(0, end - int(PHRASE_S * per_s)):max(0, end + int(AFTER_S * per_s))]
+    before = 10 ** (levels[max(0, end - int(BEFORE_S[0] * per_s)):max(0, end - int(BEFORE_S[1] * per_s))] / 10)
+    width = int(STRETCH_S * per_s)
+    if len(phrase) < LOUDEST or len(before) < width:
+        return float("inf")
+    loudest = np.convolve(before, np.ones(width) / width, "valid").max()
+    return float(np.sort(phrase)[-LOUDEST] - 10 * np.log10(max(loudest, 1e-14)))
