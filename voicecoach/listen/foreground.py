@@ -2,7 +2,7 @@
 
 A person who wakes the device says "hey coach" after a breath, over whatever the room is doing; the same
 sounds found inside someone's reading or a TV's talk run on from words just as loud. So a wake phrase must
-be this much louder than the loudest fifth of a second in the second before it (a fan or a hiss there is
+be this much louder than the loudest fifth of a second in the 0.6 s before it (a fan or a hiss there is
 far below a voice; talk at the voice's own level is not).
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .endpoint import BLOCK, RATE, block_level
 STANDS_OUT_DB = 12.0  # chosen on our own voices: docs/PERFORMANCE.md ("A wake must stand out")
 PHRASE_S = 1.2        # the phrase's loudest sounds are looked for from this far before its end ...
 AFTER_S = 1.0         # ... to this far after it (a first pass's end is sometimes early)
-BEFORE_S = (2.0, 1.0)  # the sound before the phrase: from 2 s to 1 s before its end (a phrase takes under 1 s)
+BEFORE_S = (1.6, 1.0)  # the sound before the phrase: from 1.6 s to 1 s before its end (a phrase takes under 1 s)
 STRETCH_S = 0.2       # the loudness of that sound: its loudest stretch this long
 LOUDEST = 3           # the phrase's level: its third-loudest block (one click or thump is not a voice)
 
