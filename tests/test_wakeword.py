@@ -235,3 +235,26 @@ def test_a_wake_both_pocketsphinx_passes_hear_is_vetoed_by_a_network_sure_it_is_
     assert heard(FixedWakeCheck(VETO_BAR / 2)) == []
     assert heard(FixedWakeCheck(VETO_BAR)) == ["hey coach"]
     assert heard(None) == ["hey coach"]
+
+
+def test_a_wake_run_on_from_other_words_is_not_heard_and_one_after_a_pause_is(monkeypatch):
+    """"...it was late hey coach" in one breath, as in someone's reading or a story on the radio, is heard by
+    both PocketSphinx passes and the network does not veto it; it does not stand out from the words before it,
+    so it does not wake the device. Said after a pause, it does."""
+    from voicecoach.listen import spotter as spotting
+    from voicecoach.measure.voices import Speakers
+    from voicecoach.session import build_spotter
+    from voicecoach.understand.router import Router
+
+    speakers = Speakers()
+    before, wake = speakers.say("espeak:en-us", "it was late"), speakers.say("espeak:en-us", "hey coach")
+
+    def woken(pause: float) -> list[str]:
+        spotter = build_spotter(Config(), Router())
+        audio = np.concatenate([silence(1.0), before, silence(pause), wake, silence(1.5)])
+        return [h.text for b in blocks_of(audio) for h in spotter.feed(b) if h.wake]
+
+    assert woken(0.0) == []
+    assert woken(1.2) == ["hey coach"]
+    monkeypatch.setattr(spotting, "STANDS_OUT_DB", float("-inf"))
+    assert woken(0.0) == ["hey coach"]  # what the device did before the rule
