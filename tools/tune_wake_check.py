@@ -8,8 +8,9 @@ every tuning voice in every room, after 8 s of the room (`--rounds` times, other
 same voices (a part of the texts the evaluation does not read), half of it over a fan. For each set of bars
 (the check after a first pass, the check of a short utterance, the first pass's own score) it prints the wakes
 heard (and those under talk) and the read-text scores that would have woken the device; then what a veto
-by the network (`VETO_BAR` in listen/wakeword.py) would do to the wakes PocketSphinx heard without asking it.
-flite and festival voices are never used here.
+by the network (`VETO_BAR` in listen/wakeword.py) would do to the wakes PocketSphinx heard without asking it;
+and how far each wake phrase a first pass found stood out from the sound before it (listen/foreground.py),
+with what each bar would keep. flite and festival voices are never used here.
 
     python tools/tune_wake_check.py [--minutes 30] [--rounds 1] [--first-pass sphinx|network]
 """
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voicecoach.config import Config  # noqa: E402
 from voicecoach.listen import spotter as spotting  # noqa: E402
+from voicecoach.listen.foreground import stands_out  # noqa: E402
 from voicecoach.measure.in_room import QUIET_BEFORE_S, WAKE, WORDS_PER_MINUTE, Feeder, RoomReport, _read  # noqa: E402
 from voicecoach.measure.room import CONDITIONS, TALKER, Room, fan_noise, reading  # noqa: E402
 from voicecoach.measure.voices import TUNING, Speakers, available  # noqa: E402
@@ -34,6 +36,7 @@ from voicecoach.session import build_spotter  # noqa: E402
 from voicecoach.understand.router import Router  # noqa: E402
 
 NEVER = 2.0  # a bar no score reaches: the spotter goes on as if the network said no
+NEVER_DB = 1e9  # a stand no wake falls short of
 GRID = ((0.9, 0.95, 0.97, 0.98, 0.99), (0.95, 0.97, 0.98, 0.99, NEVER), (0.9, 0.95, 0.97, 0.98, 0.99, NEVER))
 TEXT_OFFSET = 300000  # the evaluation reads from the start of the texts
 
@@ -48,6 +51,8 @@ class Scores:
         self.found: list[tuple[str, str, float, float]] = []  # (trial, "confirm" or "alone", score, stream score)
         self.unasked: list[tuple[str, float]] = []  # (trial, score): wakes PocketSphinx heard alone, and the
         # network's score had it been asked (for a veto)
+        self.standing: list[tuple[str, float, bool]] = []  # (trial, dB over the sound before, heard): every
+        # wake phrase a first pass found, checked
 
     def watch(self, spotter) -> None:
         score, alone, confirmed = spotter.wake_check.score, spotter._wake_alone, spotter._wake_confirmed
@@ -58,6 +63,9 @@ class Scores:
             heard = checked(phrase, start, end, *args, **kwargs)
             if any(h.wake for h in heard) and len(self.found) == asked:
                 self.unasked.append((self.trial, score(list(spotter.recent), spotter.now - end + spotting.VETO_SLACK_S)))
+            if phrase in spotter.wake_phrases:
+                above = stands_out(list(spotter.recent), spotter.now - end)
+                self.standing.append((self.trial, above, any(h.wake for h in heard)))
             return heard
         spotter._checked = heard_by_pocketsphinx
         spotter._wake_vetoed = lambda phrase, end: False  # written down above instead
@@ -90,6 +98,7 @@ def main() -> None:
                         help="the wake's first pass ([asr] wake_detector)")
     args = parser.parse_args()
     spotting.CONFIRM_BAR = spotting.ALONE_BAR = spotting.STREAM_BAR = NEVER
+    spotting.STANDS_OUT_DB = -NEVER_DB  # every wake's stand written down, none turned away
     config = Config()
     spotter = build_spotter(replace(config, asr=replace(config.asr, wake_detector=args.first_pass)), Router())
     scores = Scores()
@@ -116,6 +125,7 @@ def main() -> None:
         feeder.feed(speech)
     print_grid(heard, scores.found, report.seconds_fed)
     print_vetoes(scores.unasked)
+    print_standing(heard, scores.standing)
 
 
 def print_grid(heard: dict[str, bool], found: list, seconds: float) -> None:
@@ -144,6 +154,17 @@ def print_vetoes(unasked: list) -> None:
     for bar in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9):
         print(f"veto below {bar:.2f}: wakes kept {sum(s >= bar for s in wakes)}/{len(wakes)}, "
               f"read text's left {sum(s >= bar for s in text)}/{len(text)}")
+
+
+def print_standing(heard: dict[str, bool], standing: list) -> None:
+    """How far the wake phrases stood out from the sound before them (listen/foreground.py), and what each bar
+    would keep: the wakes heard in the trials, and the first pass's finds in read text."""
+    text = sorted(round(db, 1) for trial, db, _ in standing if trial.startswith("text"))
+    print(f"wake phrases found in read text: {len(text)}; their stand (dB over the sound before): {text}")
+    for bar in (6, 8, 10, 12, 14, 16):
+        kept = [trial for trial, ok in heard.items() if ok and any(t == trial and h and db >= bar for t, db, h in standing)]
+        print(f"stand {bar} dB: wakes kept {len(kept)}/{sum(heard.values())}, found in read text and standing "
+              f"{sum(db >= bar for db in text)}/{len(text)}")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,25 @@ FRESH = (
     ("I don't see a reason to keep going", "crisis_support"), ("cancel that", "stop"), ("forget it", "stop"),
     ("turn on the radio", "none"), ("is it going to rain", "none"),
 )
+# Written on 2026-12-01, before it was run in any voice and after every change to the router and the request
+# language model so far: none of it is among the router's examples or the text sets in tests/data.
+FRESH_2 = (
+    ("I've had an awful week", "self_compassion_break"), ("I just feel so empty tonight", "self_compassion_break"),
+    ("I'm cross with myself for forgetting", "self_compassion_break"),
+    ("work is getting on top of me", "self_compassion_break"), ("can I have a hug", "soothing_touch"),
+    ("I want a gentle touch exercise", "soothing_touch"),
+    ("help me see this the way a friend would", "friend_reframe"),
+    ("what would my friend say about this mess", "friend_reframe"),
+    ("I want to write down some kind words", "compassionate_letter"),
+    ("can we do a letter to myself", "compassionate_letter"),
+    ("I don't think I can be kind to myself", "obstacle"), ("this all feels a bit silly to me", "obstacle"),
+    ("explain self kindness to me", "about"), ("what kinds of things can I ask", "help"),
+    ("I wish I could just disappear forever", "crisis_support"),
+    ("I've got pills saved up to end it", "crisis_support"),
+    ("my family would be better off if I wasn't here", "crisis_support"),
+    ("that's it for tonight thank you", "stop"), ("I'd rather stop there", "stop"),
+    ("did I leave the oven on", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH is not to be tuned on).
 DEV = (
@@ -57,7 +76,7 @@ DEV = (
     ("nobody would miss me if I was gone", "crisis_support"), ("put the kettle on", "none"),
     ("what's the news today", "none"),
 )
-REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "dev": DEV}
+REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
