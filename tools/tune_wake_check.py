@@ -36,7 +36,6 @@ from voicecoach.session import build_spotter  # noqa: E402
 from voicecoach.understand.router import Router  # noqa: E402
 
 NEVER = 2.0  # a bar no score reaches: the spotter goes on as if the network said no
-NEVER_DB = 1e9  # a stand no wake falls short of
 GRID = ((0.9, 0.95, 0.97, 0.98, 0.99), (0.95, 0.97, 0.98, 0.99, NEVER), (0.9, 0.95, 0.97, 0.98, 0.99, NEVER))
 TEXT_OFFSET = 300000  # the evaluation reads from the start of the texts
 
@@ -98,7 +97,7 @@ def main() -> None:
                         help="the wake's first pass ([asr] wake_detector)")
     args = parser.parse_args()
     spotting.CONFIRM_BAR = spotting.ALONE_BAR = spotting.STREAM_BAR = NEVER
-    spotting.STANDS_OUT_DB = -NEVER_DB  # every wake's stand written down, none turned away
+    spotting.STANDS_OUT_DB = float("-inf")  # every wake's stand written down, none turned away
     config = Config()
     spotter = build_spotter(replace(config, asr=replace(config.asr, wake_detector=args.first_pass)), Router())
     scores = Scores()

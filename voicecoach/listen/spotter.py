@@ -14,8 +14,8 @@ detector's second pass over the same audio agrees, and a direct phrase (not the 
 the same in an open transcript of that audio. Where PocketSphinx does not hear the wake phrase (a first pass
 found it, or a short utterance between silences), the wake network is asked (listen/wakeword.py,
 `WakeCheck`). A wake phrase PocketSphinx found must also stand out from the sound before it
-(listen/foreground.py: said after a breath, not run on from other words). A crisis statement's transcript goes along as a second opinion (the
-session answers only when it agrees).
+(listen/foreground.py: said after a breath, not run on from other words). A crisis statement's transcript
+goes along as a second opinion (the session answers only when it agrees).
 
 Blocks go through the endpointer; only voiced audio reaches the recognizer.
 An utterance that decodes to filler, or to anything but a whole phrase of

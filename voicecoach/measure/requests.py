@@ -59,7 +59,7 @@ FRESH_2 = (
     ("did I leave the oven on", "none"),
 )
 # For choosing how much general English the request language model holds, in our own voices only: requests
-# in words our phrasings do not use (FRESH is not to be tuned on).
+# in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
     ("I feel awful about what I said to my sister", "self_compassion_break"),
     ("my chest feels tight and I'm scared", "self_compassion_break"),
