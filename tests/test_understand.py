@@ -193,3 +193,18 @@ def test_a_crisis_among_the_runners_up_counts_only_when_no_request_was_heard(rou
     assert heard_nothing[0].name == "crisis_support"
     surer_reading = router.understand(("give me a little heart", "give me a"), allowed, ("give me a self hug",))
     assert surer_reading[0].name == "soothing_touch"
+
+
+def test_a_request_that_sounds_like_a_crisis_statement_is_one_after_a_wake_only(router):
+    """How PocketSphinx heard spoken crisis statements in our own voices ("it's not worth living", "i want
+    to be dead", "i keep thinking i want to die"): answered as crisis statements after a wake, not in idle,
+    and not where a request was heard surely."""
+    allowed = MODES["request"]
+    for misheard in ("it is not would leaving", "i want to be do", "i keep thinking want i"):
+        assert router.route(misheard, allowed).name != "crisis_support"
+        assert router.understand((misheard, ""), allowed, request=True)[0].name == "crisis_support"
+        assert router.understand((misheard, ""), allowed)[0].name != "crisis_support"
+    sure = router.understand(("i just feel so empty tonight", ""), allowed, ("i want to be do",), request=True)
+    assert sure[0].name == "self_compassion_break"
+    for request in ("i need a break", "what is self compassion", "give me a self hug", "the a minute"):
+        assert router.understand((request, ""), allowed, request=True)[0].name != "crisis_support"

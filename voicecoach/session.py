@@ -59,7 +59,7 @@ def understood(router: Router, heard, crisis: CrisisInIdle) -> tuple:
     two transcripts, open and grammar, and the open decode's runners-up: a crisis statement in a transcript
     wins, else the surest reading: Router.understand), and whether the device answers it: "answered", or
     for a crisis phrase in idle the rule's "disagreed" or "held"."""
-    intents = router.understand(heard.transcripts, ALLOWED[heard.mode], heard.runners_up)
+    intents = router.understand(heard.transcripts, ALLOWED[heard.mode], heard.runners_up, heard.mode == "request")
     if heard.mode == "idle" and intents[0].name == "crisis_support":
         return intents[0], crisis.verdict(heard, intents)
     return intents[0], "answered"

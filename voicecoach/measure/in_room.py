@@ -109,7 +109,7 @@ def _request(spotter, router, feeder, audio: np.ndarray, allowed) -> str:
         heard = spotter.end_request()
     if not heard or not any(heard[0].transcripts):
         return "none"
-    return router.understand(heard[0].transcripts, allowed, heard[0].runners_up)[0].name
+    return router.understand(heard[0].transcripts, allowed, heard[0].runners_up, request=True)[0].name
 
 
 def _negatives(spotter, router, feeder, report: RoomReport, voices, minutes: float, speakers: Speakers) -> None:

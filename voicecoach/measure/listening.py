@@ -30,6 +30,9 @@ def eval_requests(config, voices: str = "all", requests: str = "first") -> dict:
         "speech_end_to_intent_ms": report.latency_ms(),
         "misses": [{"voice": r.voice, "said": r.text, "heard": list(r.heard), "got": r.got["every"] if r.got else "",
                     "expected": r.expected} for r in report.results if not r.right()],
+        "trials": [{"voice": r.voice, "said": r.text, "expected": r.expected, "heard": list(r.heard),
+                    "runners_up": list(r.runners_up), "grammar_heard": r.grammar_heard, "got": r.got}
+                   for r in report.results],
         "seconds": round(time.perf_counter() - started, 1),
     }
 

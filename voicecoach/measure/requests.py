@@ -88,6 +88,8 @@ class RequestResult:
     text: str
     expected: str
     heard: tuple[str, str] = ("", "")  # open transcript, grammar transcript
+    runners_up: tuple[str, ...] = ()  # the open decode's other readings
+    grammar_heard: bool = False  # did the grammar's transcript agree enough with the open readings to count
     got: dict = field(default_factory=dict)  # strategy -> intent
     ms_after_speech: float = 0.0
 
@@ -142,9 +144,10 @@ def _one(spotter, router, speech: np.ndarray, voice: str, text: str, expected: s
     if heard is None:
         return result
     t0 = time.perf_counter()
-    result.got["every"] = outcome(router.understand(heard.transcripts, allowed, heard.runners_up)[0])
+    result.got["every"] = outcome(router.understand(heard.transcripts, allowed, heard.runners_up, request=True)[0])
     spent += time.perf_counter() - t0
     result.heard = (heard.text, normalize(spotter.transcriber.heard[1]))  # the grammar's, heard or not
+    result.runners_up, result.grammar_heard = heard.runners_up, bool(heard.alternatives)
     result.got["open"] = outcome(router.route(result.heard[0], allowed))
     result.got["grammar"] = outcome(router.route(result.heard[1], allowed))
     # the silence the endpointer waited for (in real time), and the computing done after speech ended

@@ -11,6 +11,7 @@ to take a break"), is no request.
 """
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections import OrderedDict
@@ -21,7 +22,10 @@ from .bank import Bank, read_examples
 from .classify import Softmax
 from .crisis import CrisisDetector
 from .embed import load_encoder
+from .sounds import SoundsLike
 from .text import normalize, stems, unaddressed
+
+log = logging.getLogger(__name__)
 
 ASKED_ONLY = {"length"}  # slots reported only when the words ask for them (else the practice's default)
 NAMES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
@@ -36,6 +40,8 @@ BEYOND_NONE = 0.02  # ... and closer than to any example of talk that is for no 
 CLOSE_SPAN = 0.05  # the classifier's probability is scaled down within this much of NEAR_ENOUGH
 FUZZY_MIN = 0.9
 SURE = 0.9  # a pattern's score (examples and near spellings score higher): sure enough to set aside a runner-up's
+SOUNDS_NEAR = 0.6  # a request's reading whose phones are this much alike a crisis statement's is taken as one
+SOUNDS_AGREED = 0.5  # a crisis statement only the grammar heard must sound this much like an open reading
 #             crisis. A classifier this sure passes too; only its less sure guesses do not.
 NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
                      r"(need|want|like|feel like doing|touch|start)\b|^no\b|\bno (thanks|thank you|hug|break)\b")
@@ -110,6 +116,7 @@ class Router:
         self.bank = Bank(examples, self.encoder) if self.encoder else None
         self.meaning = Softmax.fit(self.bank.vectors, list(self.bank.labels)) if self.bank else None
         self.crisis = CrisisDetector(self.encoder)
+        self.crisis_sounds = SoundsLike([e.text for e in read_examples("crisis_examples.tsv") if e.label == "crisis"])
         self.spellings = [(normalize(e.text), e) for e in examples]
         self._meanings: OrderedDict = OrderedDict()
 
@@ -144,16 +151,41 @@ class Router:
         self._meanings.move_to_end(norm)
         return self._meanings[norm]
 
-    def understand(self, texts, allowed: tuple[str, ...] | None = None, runners_up=()) -> list[Intent]:
+    def understand(self, texts, allowed: tuple[str, ...] | None = None, runners_up=(),
+                   request: bool = False) -> list[Intent]:
         """Several transcripts of one utterance (open and grammar), and the open decode's less likely
         readings: each routed once; a crisis statement comes first, then the surest. A crisis statement
         among the runners-up counts only when the transcripts found a request with a score of SURE or more
-        ("i need a bridge" is not a crisis when "i need a break" was heard; a weak guess is not enough)."""
+        ("i need a bridge" is not a crisis when "i need a break" was heard; a weak guess is not enough).
+        So does, for a `request` after a wake, a reading that sounds near one of our crisis statements
+        (SOUNDS_NEAR): PocketSphinx hears a voice it knows poorly as words that sound alike. And there the
+        grammar's transcript (after the first) is a crisis statement only if it sounds like one of the open
+        decode's readings (SOUNDS_AGREED): "i want to hurt myself" shares three words with "i want to write
+        down some kind words", and sounds little like it."""
         heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
         others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
+        if request:
+            heard = heard[:1] + [i for i in heard[1:] if self._sounds_as_read(i, (texts[0], *runners_up))]
         if any(i.name not in ("crisis_support", "none") and i.score >= SURE for i in heard):
             others = [i for i in others if i.name != "crisis_support"]
+        elif request and texts and not any(i.name == "crisis_support" for i in heard + others):
+            others += self._sounding_like_crisis((texts[0], *runners_up))
         return sorted(heard + others, key=lambda i: (i.name != "crisis_support", -i.score))
+
+    def _sounds_as_read(self, intent: Intent, readings) -> bool:
+        """Is the grammar's intent one to believe: any but a crisis statement, which must sound like one of
+        the open decode's readings?"""
+        if intent.name != "crisis_support":
+            return True
+        return SoundsLike(readings, self.crisis_sounds.words).nearest(intent.text)[0] >= SOUNDS_AGREED
+
+    def _sounding_like_crisis(self, readings) -> list[Intent]:
+        near = [(self.crisis_sounds.nearest(r), r) for r in dict.fromkeys(readings) if r]
+        (similarity, statement), reading = max(near, default=((0.0, ""), ""))
+        if similarity < SOUNDS_NEAR:
+            return []
+        log.info("router: %r sounds like the crisis statement %r (%.2f)", reading, statement, similarity)
+        return [Intent("crisis_support", {}, similarity, reading)]
 
     def _ranked(self, norm: str, vector, candidates: tuple[str, ...]) -> list[tuple[str, float]]:
         """Intents by score, best first. Patterns, examples and near spellings decide when any fires
