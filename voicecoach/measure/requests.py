@@ -58,6 +58,23 @@ FRESH_2 = (
     ("that's it for tonight thank you", "stop"), ("I'd rather stop there", "stop"),
     ("did I leave the oven on", "none"),
 )
+# Written on 2026-12-01 (twenty-first session), before it was run in any voice, after a change chosen partly on
+# what the held-out voices made of FRESH and FRESH_2 (so those are no longer independent for it): none of it is
+# among the router's examples or the text sets in tests/data.
+FRESH_3 = (
+    ("I'm worn out from looking after everyone", "self_compassion_break"),
+    ("I've botched it all up again", "self_compassion_break"), ("my mind won't settle tonight", "self_compassion_break"),
+    ("could you help me calm down", "self_compassion_break"), ("I'd like to hold myself for a bit", "soothing_touch"),
+    ("the exercise with the hand on the chest", "soothing_touch"),
+    ("let's imagine a friend in my shoes", "friend_reframe"), ("talk to me like I'm my own friend", "friend_reframe"),
+    ("I'd like to write a kind note to myself", "compassionate_letter"),
+    ("I'm not good at this kind stuff", "obstacle"), ("being nice to myself feels wrong", "obstacle"),
+    ("where did this way of thinking start", "about"), ("what are you able to do", "help"),
+    ("I don't want to wake up tomorrow", "crisis_support"),
+    ("I've thought about swallowing every tablet I own", "crisis_support"),
+    ("everyone would be happier without me", "crisis_support"), ("okay that's enough", "stop"),
+    ("that'll do for now", "stop"), ("put the football on", "none"), ("how far away is the moon", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
@@ -76,7 +93,7 @@ DEV = (
     ("nobody would miss me if I was gone", "crisis_support"), ("put the kettle on", "none"),
     ("what's the news today", "none"),
 )
-REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "dev": DEV}
+REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
