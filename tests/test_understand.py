@@ -208,3 +208,17 @@ def test_a_request_that_sounds_like_a_crisis_statement_is_one_after_a_wake_only(
     assert sure[0].name == "self_compassion_break"
     for request in ("i need a break", "what is self compassion", "give me a self hug", "the a minute"):
         assert router.understand((request, ""), allowed, request=True)[0].name != "crisis_support"
+
+
+def test_the_grammar_is_believed_less_after_a_wake(router):
+    """The grammar must choose one of our sentences: its crisis statement counts only if it sounds like
+    what the open decode heard, and its request only where the open transcript is not surely another."""
+    allowed = MODES["request"]
+
+    def first(open_, grammar):
+        return router.understand((open_, grammar), allowed, request=True)[0].name
+
+    assert first("i want to write down some kind words", "i want to hurt myself") == "compassionate_letter"
+    assert first("i want to you", "i want to hurt myself") == "crisis_support"
+    assert first("help me see this the way a friend would", "help me sleep") == "friend_reframe"
+    assert first("the a minute", "help me sleep") == "soothing_touch"  # an open transcript unsure of anything

@@ -40,9 +40,9 @@ BEYOND_NONE = 0.02  # ... and closer than to any example of talk that is for no 
 CLOSE_SPAN = 0.05  # the classifier's probability is scaled down within this much of NEAR_ENOUGH
 FUZZY_MIN = 0.9
 SURE = 0.9  # a pattern's score (examples and near spellings score higher): sure enough to set aside a runner-up's
-SOUNDS_NEAR = 0.6  # a request's reading whose phones are this much alike a crisis statement's is taken as one
-SOUNDS_AGREED = 0.5  # a crisis statement only the grammar heard must sound this much like an open reading
 #             crisis. A classifier this sure passes too; only its less sure guesses do not.
+SOUNDS_NEAR = 0.6  # after a wake, a reading whose phones are this much alike a crisis statement's is taken as one
+SOUNDS_AGREED = 0.5  # a crisis statement only the grammar heard must sound this much like an open reading
 NEGATED = re.compile(r"\b(do not|does not|did not|not|never|no longer) (really |even |actually |currently )?"
                      r"(need|want|like|feel like doing|touch|start)\b|^no\b|\bno (thanks|thank you|hug|break)\b")
 FOR_SOMEONE_ELSE = re.compile(r"\b(told|tell|telling|asked|ask|asking|want|wanted|wants) (him|her|them|my \w+) to\b")
@@ -69,6 +69,11 @@ class Intent:
         if self.runner_up:
             out["runner_up"] = {"intent": self.runner_up[0], "score": round(self.runner_up[1], 3)}
         return out
+
+
+def sure_request(intent: Intent) -> bool:
+    """A request (not a crisis statement, not `none`) routed with a score of SURE or more."""
+    return intent.name not in ("crisis_support", "none") and intent.score >= SURE
 
 
 @dataclass(frozen=True)
@@ -159,25 +164,26 @@ class Router:
         ("i need a bridge" is not a crisis when "i need a break" was heard; a weak guess is not enough).
         So does, for a `request` after a wake, a reading that sounds near one of our crisis statements
         (SOUNDS_NEAR): PocketSphinx hears a voice it knows poorly as words that sound alike. And there the
-        grammar's transcript (after the first) is a crisis statement only if it sounds like one of the open
-        decode's readings (SOUNDS_AGREED): "i want to hurt myself" shares three words with "i want to write
-        down some kind words", and sounds little like it."""
+        grammar's transcript (after the first) is believed less: see `_grammar_believed`."""
         heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
         others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
         if request:
-            heard = heard[:1] + [i for i in heard[1:] if self._sounds_as_read(i, (texts[0], *runners_up))]
-        if any(i.name not in ("crisis_support", "none") and i.score >= SURE for i in heard):
+            heard = heard[:1] + [i for i in heard[1:] if self._grammar_believed(i, heard[0], (texts[0], *runners_up))]
+        if any(sure_request(i) for i in heard):
             others = [i for i in others if i.name != "crisis_support"]
         elif request and texts and not any(i.name == "crisis_support" for i in heard + others):
             others += self._sounding_like_crisis((texts[0], *runners_up))
         return sorted(heard + others, key=lambda i: (i.name != "crisis_support", -i.score))
 
-    def _sounds_as_read(self, intent: Intent, readings) -> bool:
-        """Is the grammar's intent one to believe: any but a crisis statement, which must sound like one of
-        the open decode's readings?"""
-        if intent.name != "crisis_support":
-            return True
-        return SoundsLike(readings, self.crisis_sounds.words).nearest(intent.text)[0] >= SOUNDS_AGREED
+    def _grammar_believed(self, intent: Intent, opened: Intent, readings) -> bool:
+        """The grammar must choose one of our sentences whatever was said. Its crisis statement counts only
+        if it sounds like one of the open decode's readings (SOUNDS_AGREED): "i want to hurt myself" shares
+        three words with "i want to write down some kind words" and sounds little like it. Its request counts
+        only where the open transcript is not surely another: "help me sleep" was heard beside "help me see
+        this the way a friend would", which the open decode had word for word."""
+        if intent.name == "crisis_support":
+            return SoundsLike(readings, self.crisis_sounds.words).nearest(intent.text)[0] >= SOUNDS_AGREED
+        return not sure_request(opened) or intent.name == opened.name
 
     def _sounding_like_crisis(self, readings) -> list[Intent]:
         near = [(self.crisis_sounds.nearest(r), r) for r in dict.fromkeys(readings) if r]
