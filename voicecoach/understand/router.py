@@ -162,8 +162,8 @@ class Router:
         readings: each routed once; a crisis statement comes first, then the surest. A crisis statement
         among the runners-up counts only when the transcripts found a request with a score of SURE or more
         ("i need a bridge" is not a crisis when "i need a break" was heard; a weak guess is not enough).
-        So does, for a `request` after a wake, a reading that sounds near one of our crisis statements
-        (SOUNDS_NEAR): PocketSphinx hears a voice it knows poorly as words that sound alike. And there the
+        After a wake (`request`), so does a reading that sounds near one of our crisis statements
+        (SOUNDS_NEAR): PocketSphinx hears a voice it knows poorly as words that sound alike; and there the
         grammar's transcript (after the first) is believed less: see `_grammar_believed`."""
         heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
         others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
