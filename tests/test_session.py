@@ -104,3 +104,18 @@ def test_a_crisis_phrase_the_open_transcript_does_not_confirm_is_not_answered(tm
     s, reports = session(tmp_path, {})
     s._heard(Heard("i want to die", "idle", 1.0, 2.0, alternatives=("i want to dine out",)))
     assert started(reports) == []
+
+
+def test_after_a_wake_a_request_that_sounds_like_a_crisis_statement_is_answered_as_one(tmp_path):
+    """"it's not worth living", as PocketSphinx heard it in an espeak-ng voice: after the wake phrase it
+    is answered with the crisis lines; the same words in idle start nothing."""
+    from voicecoach.listen.spotter import Heard
+
+    s, reports = session(tmp_path, {})
+    s._heard(Heard("it is not would leaving", "idle", 1.0, 2.0, alternatives=("it is not would leaving",)))
+    assert started(reports) == []
+    s._heard(Heard("hey coach", "idle", 3.0, 3.6, wake=True, reason="silence"))
+    s._heard(Heard("it is not would leaving", "request", 4.5, 6.0, reason="silence",
+                   runners_up=("it is not what really",)))
+    assert started(reports) == ["crisis_support"]
+    assert reports.named("intent")[-1]["intent"] == "crisis_support"
