@@ -51,14 +51,16 @@ class TalkOverReport:
 
 
 class Trial:
-    """One session, driven block by block like `simulate`, with a person and an echo in the microphone."""
+    """One session, driven block by block like `simulate`, with a person and an echo in the microphone. It
+    speaks with the night's delivery (softer, slower) whatever the clock says, so a trial comes out the same
+    at any hour (by the clock, a control trial after 07:00 was spoken over a day voice and came out otherwise)."""
 
     def __init__(self, config, engine, voice, echo_gain: float, seed: int):
         from ..simulate import build_for_simulation
 
         self.events: list[dict] = []
         self.t = 0.0
-        self.session = build_for_simulation(config, self._report, engine, voice, seed)
+        self.session = build_for_simulation(config, self._report, engine, voice, seed, night=True)
         self.echo = SpeakerEcho(echo_gain, seed=seed) if echo_gain else None
         self.rng = np.random.default_rng(seed)
         self.played = np.zeros(BLOCK, np.float32)
