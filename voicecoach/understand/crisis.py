@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 
 from .bank import Bank, Example, read_examples
+from .sounds import SoundsLike
 from .text import normalize
 
 
@@ -68,9 +69,11 @@ class CrisisDetector:
     def __init__(self, encoder=None):
         self.encoder = encoder
         self.bank = None
+        examples = read_examples("crisis_examples.tsv")
+        self.sounds = SoundsLike([e.text for e in examples if e.label == "crisis"])  # the statements, as heard
         if encoder is not None:
             requests = [Example("safe", None, e.text) for e in read_examples("examples.tsv")]  # ordinary asking
-            self.bank = Bank(read_examples("crisis_examples.tsv") + requests, encoder)
+            self.bank = Bank(examples + requests, encoder)
 
     def detect(self, norm: str, vector=None) -> float:
         """A score above 0 when `norm` (normalized text) is a crisis statement."""

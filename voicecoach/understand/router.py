@@ -121,7 +121,6 @@ class Router:
         self.bank = Bank(examples, self.encoder) if self.encoder else None
         self.meaning = Softmax.fit(self.bank.vectors, list(self.bank.labels)) if self.bank else None
         self.crisis = CrisisDetector(self.encoder)
-        self.crisis_sounds = SoundsLike([e.text for e in read_examples("crisis_examples.tsv") if e.label == "crisis"])
         self.spellings = [(normalize(e.text), e) for e in examples]
         self._meanings: OrderedDict = OrderedDict()
 
@@ -167,12 +166,13 @@ class Router:
         grammar's transcript (after the first) is believed less: see `_grammar_believed`."""
         heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
         others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
+        readings = (*texts[:1], *runners_up)  # the open decode's
         if request:
-            heard = heard[:1] + [i for i in heard[1:] if self._grammar_believed(i, heard[0], (texts[0], *runners_up))]
+            heard = heard[:1] + [i for i in heard[1:] if self._grammar_believed(i, heard[0], readings)]
         if any(sure_request(i) for i in heard):
             others = [i for i in others if i.name != "crisis_support"]
         elif request and texts and not any(i.name == "crisis_support" for i in heard + others):
-            others += self._sounding_like_crisis((texts[0], *runners_up))
+            others += self._sounding_like_crisis(readings)
         return sorted(heard + others, key=lambda i: (i.name != "crisis_support", -i.score))
 
     def _grammar_believed(self, intent: Intent, opened: Intent, readings) -> bool:
@@ -182,11 +182,11 @@ class Router:
         only where the open transcript is not surely another: "help me sleep" was heard beside "help me see
         this the way a friend would", which the open decode had word for word."""
         if intent.name == "crisis_support":
-            return SoundsLike(readings, self.crisis_sounds.words).nearest(intent.text)[0] >= SOUNDS_AGREED
+            return SoundsLike(readings, self.crisis.sounds.words).nearest(intent.text)[0] >= SOUNDS_AGREED
         return not sure_request(opened) or intent.name == opened.name
 
     def _sounding_like_crisis(self, readings) -> list[Intent]:
-        near = [(self.crisis_sounds.nearest(r), r) for r in dict.fromkeys(readings) if r]
+        near = [(self.crisis.sounds.nearest(r), r) for r in dict.fromkeys(readings) if r]
         (similarity, statement), reading = max(near, default=((0.0, ""), ""))
         if similarity < SOUNDS_NEAR:
             return []

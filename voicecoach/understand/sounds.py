@@ -39,8 +39,7 @@ class Pronunciations:
                 lo = self._text.find(b"\n", start) + 1 or len(self._text)
             else:
                 hi = start
-        line = self._line(self._line_start(lo))
-        found, _, phones = line.partition(b" ")
+        found, _, phones = self._line(lo).partition(b" ")
         return tuple(phones.decode().split()) if found == key else None
 
     def _line_start(self, at: int) -> int:
