@@ -75,6 +75,22 @@ FRESH_3 = (
     ("everyone would be happier without me", "crisis_support"), ("okay that's enough", "stop"),
     ("that'll do for now", "stop"), ("put the football on", "none"), ("how far away is the moon", "none"),
 )
+# Written on 2026-12-01 (twenty-second session), before it was run in any voice and before the changes it
+# measures: none of it is among the router's examples or the text sets in tests/data.
+FRESH_4 = (
+    ("I snapped at my kids and I feel terrible", "self_compassion_break"),
+    ("I'm so tired of getting things wrong", "self_compassion_break"),
+    ("it's been one of those days", "self_compassion_break"), ("I need to calm myself", "self_compassion_break"),
+    ("can you walk me through a hug", "soothing_touch"), ("my hands on my face please", "soothing_touch"),
+    ("how would a good friend see it", "friend_reframe"),
+    ("remind me what I'd say to someone I love", "friend_reframe"),
+    ("help me put some gentle words on paper", "compassionate_letter"),
+    ("I'm not sure I deserve kindness", "obstacle"), ("isn't this a bit soft", "obstacle"),
+    ("who came up with this idea", "about"), ("what can I say to you", "help"),
+    ("I want to end my life", "crisis_support"), ("I've been cutting my arms again", "crisis_support"),
+    ("nobody would miss me if I was gone", "crisis_support"), ("that's plenty for now", "stop"),
+    ("no thanks not now", "stop"), ("what's the weather tomorrow", "none"), ("play some jazz", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
@@ -93,7 +109,7 @@ DEV = (
     ("nobody would miss me if I was gone", "crisis_support"), ("put the kettle on", "none"),
     ("what's the news today", "none"),
 )
-REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "dev": DEV}
+REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
