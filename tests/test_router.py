@@ -37,6 +37,13 @@ CASES = [
     ("isn't this just self pity", "obstacle", {"kind": "off_the_hook"}),
     ("I don't deserve kindness", "obstacle", {"kind": "not_deserving"}),
     ("what is self-compassion?", "about", {}),
+    ("where did this way of thinking start", "about", {}),  # a question about the approach's origins
+    ("where did this we of thinking start", "about", {}),   # ... as PocketSphinx heard it in a held-out voice
+    ("I'm no good at this kind of stuff", "obstacle", {"kind": "feels_fake"}),
+    ("I'm not good at being kind to myself", "obstacle", {"kind": "feels_fake"}),
+    ("I'm not good at my job", "self_compassion_break", {}),  # a hard time, not doubt about the practice
+    ("I've botched it all up again", "self_compassion_break", {}),
+    ("I want to write something kind to myself", "compassionate_letter", {}),
     ("tell me about self compassion", "about", {}),
     ("help", "help", {}),
     ("what can I say", "help", {}),
@@ -67,7 +74,7 @@ NOT_REQUESTS = [
     "the car needs a brake check", "they will break ground on the new library", "hand me the remote",
     "this traffic is killing me", "my feet are killing me", "I'm dying to see that movie",
     "that joke killed me", "the battery died", "dead tired but fine",
-    "stop the car at the corner", "", "   ", "uh huh",
+    "stop the car at the corner", "", "   ", "uh huh", "where did this headache come from",
 ]
 
 
