@@ -41,6 +41,34 @@ def test_endpointer_keeps_preroll():
     assert len(starts[0]) == 15  # 300 ms of blocks before and including the trigger
 
 
+def chatter(seconds, level=0.01, seed=0):
+    """Talk as an endpointer sees it: syllables of a voice 0.1-0.25 s long, with gaps shorter than a pause."""
+    rng = np.random.default_rng(seed)
+    pieces, total = [], 0.0
+    while total < seconds:
+        syllable, gap = rng.uniform(0.1, 0.25), rng.uniform(0.04, 0.15)
+        pieces += [tone(syllable, level * rng.uniform(0.5, 1.5)), silence(gap)]
+        total += syllable + gap
+    return np.concatenate(pieces)[: int(seconds * RATE)]
+
+
+def test_in_idle_a_voice_rising_over_talk_is_an_utterance_of_its_own():
+    """A radio talks on 20 dB under the person: an utterance begins where the voice rises 10 dB over the
+    room's typical level and ends when it falls back, keeping only a tenth of a second of the talk before it.
+    Without the bar, the talk itself begins an utterance that never ends."""
+    audio = scene(chatter(4.0), tone(0.8, 0.1) + chatter(0.8, seed=1), chatter(2.0, seed=2))
+    events = {}
+    for setting in (None, 10.0):
+        ep = Endpointer(EndpointSettings(end_silence=0.3, max_length=60.0, over_talk_db=setting))
+        events[setting] = [((i + 1) * 0.02, kind, data) for i, block in enumerate(blocks_of(audio))
+                           for kind, data in ep.push(block) if kind != "audio"]
+    assert [kind for _, kind, _ in events[None]] == ["start"] and events[None][0][0] < 1.0
+    (start, k1, preroll), (end, k2, _) = events[10.0]
+    assert (k1, k2) == ("start", "end")
+    assert 4.0 < start <= 4.1 and 4.8 < end <= 5.2
+    assert len(preroll) <= 5
+
+
 @pytest.fixture(scope="module")
 def spotter(sphinx):
     return Spotter(sphinx, Router(), ["hey coach"])

@@ -128,20 +128,21 @@ def between_silences():
     return Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-vad"))
 
 
-def test_the_wake_phrase_can_be_found_inside_continuous_talk(joe, talk, continuous, between_silences):
-    """A radio talks on, 20 dB under the voice, with no pause around "hey coach": only continuous detection
-    can find it (the endpointer never hears the talk end). It finds it in only some of these takes, as in the
-    room evaluation (docs/PERFORMANCE.md); the test holds what it can do, and that it hears nothing else.
-    The rooms have no microphone hiss here, as the evaluation's first rooms had none: with it (-65 dBFS) it
-    finds the phrase in none of these five takes, and the evaluation's wake under talk is as poor."""
-    found = 0
-    for n, scale in enumerate((0.8, 0.9, 1.0, 1.1, 1.2)):
-        audio, _ = Room(talk, seed=n, mic_floor_db=None).place(piper_speech(joe, "hey coach", scale), by_name(["talk-20"])[0])
-        heard = spot(continuous, audio)
-        assert set(heard) <= {"hey coach"}
-        found += heard == ["hey coach"]
-        assert spot(between_silences, audio) == []
-    assert found >= 1
+@pytest.mark.parametrize("phrase", ["hey coach", "i need a break"])
+def test_a_phrase_said_over_a_radio_is_heard_with_or_without_continuous_detection(joe, talk, continuous,
+                                                                                  between_silences, phrase):
+    """A radio talks on, 20 dB under the voice, with no pause around the phrase, and a microphone's hiss. In
+    idle an utterance begins only where a voice rises 10 dB over the room's typical level (listen/endpoint.py),
+    so the phrase is an utterance of its own between the radio's words. Before that bar, the endpointer never
+    heard the talk end: this voice's phrase was heard in none of these takes either way; after it, in three to
+    five of five (the first takes of a fresh decoder fare worst). Nothing but the phrase is heard."""
+    for spotter in (continuous, between_silences):
+        heard = []
+        for n, scale in enumerate((0.8, 0.9, 1.0, 1.1, 1.2)):
+            audio, _ = Room(talk, seed=n).place(piper_speech(joe, phrase, scale), by_name(["talk-20"])[0])
+            heard.append(spot(spotter, audio))
+        assert all(set(h) <= {phrase} for h in heard)
+        assert heard.count([phrase]) >= 3, heard
 
 
 def test_a_phrase_between_silences_is_heard_once_not_twice(joe, continuous):

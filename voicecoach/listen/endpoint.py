@@ -4,6 +4,10 @@ A block is voiced when it is loud enough above the room's noise floor and the fr
 estimate calls it speech. With `foreground_db` set (requests), only the person's own voice keeps an
 utterance going: a block more than that far below the utterance's loudest stretch counts as a pause, so
 a TV talking on behind a request does not hold it open (and `max_length` caps it whatever happens).
+With `over_talk_db` set (idle), a block is voiced only that far above the room's typical level (the median
+of the last few seconds before the utterance, talk and all): a person saying "hey coach" over a radio 20 dB
+down rises out of it, and the radio alone seldom does; then only a tenth of a second of what came before
+is kept, since it is the radio's. In a quiet room the typical level is the noise floor, and nothing changes.
 
 Cheap enough to run on every 20 ms block while idle; the recognizer only sees
 voiced audio (with a little pre-roll so first sounds are not lost).
@@ -31,6 +35,7 @@ class EndpointSettings:
     noise_percentile: float = 10.0
     min_speech: float = 0.5          # the front end's speech probability a voiced block needs
     foreground_db: float | None = None  # see the module's docstring
+    over_talk_db: float | None = None   # likewise
 
 
 def block_level(block: np.ndarray) -> float:
@@ -47,6 +52,7 @@ class Endpointer:
         self.s = settings
         self.levels: deque = deque(maxlen=int(settings.noise_window * RATE / BLOCK))
         self.noise = -70.0
+        self.talk = -140.0  # the typical level of the room's sound, talk and all (with `over_talk_db`)
         self._seen = 0
         self.in_speech = False
         self._pre: deque = deque(maxlen=max(1, int(settings.preroll * RATE / BLOCK)))
@@ -68,7 +74,17 @@ class Endpointer:
         self._loudest = -140.0
 
     def voiced(self, level: float) -> bool:
-        return level > max(self.noise + self.s.margin_db, self.s.floor_db)
+        bar = max(self.noise + self.s.margin_db, self.s.floor_db)
+        if self.s.over_talk_db is not None:
+            bar = max(bar, self.talk + self.s.over_talk_db)
+        return level > bar
+
+    def _over_talk(self) -> bool:
+        """Is it the room's talk, not its noise, that a voice must rise over? (Then the sound before an
+        utterance is that talk, and little of it is kept.)"""
+        if self.s.over_talk_db is None:
+            return False
+        return self.talk + self.s.over_talk_db > max(self.noise + self.s.margin_db, self.s.floor_db)
 
     def push(self, block: np.ndarray, speech: float = 1.0) -> list[tuple]:
         """One block, with the front end's estimate that it holds speech."""
@@ -88,10 +104,12 @@ class Endpointer:
 
     def _track_noise(self, level: float) -> None:
         """The noise floor: a low percentile of the last few seconds of block levels."""
+        if self.in_speech and self.s.over_talk_db is not None:
+            return  # the room before the utterance, not the utterance itself
         self.levels.append(level)
         self._seen += 1
         if self._seen % 5 == 1 or self._seen < 5:
-            self.noise = float(np.percentile(self.levels, self.s.noise_percentile))
+            self.noise, self.talk = (float(v) for v in np.percentile(self.levels, (self.s.noise_percentile, 50)))
 
     def _maybe_start(self, block: np.ndarray, voiced: bool) -> list[tuple]:
         self._pre.append(block)
@@ -101,8 +119,8 @@ class Endpointer:
         self.in_speech = True
         self._silent_run = 0
         self._loudest = self._smooth
-        self._length = len(self._pre)
-        blocks = list(self._pre)
+        blocks = list(self._pre)[-self.s.start_blocks - 2:] if self._over_talk() else list(self._pre)
+        self._length = len(blocks)
         self._pre.clear()
         return [("start", blocks)]
 

@@ -17,7 +17,9 @@ found it, or a short utterance between silences), the wake network is asked (lis
 (listen/foreground.py: said after a breath, not run on from other words). A crisis statement's transcript
 goes along as a second opinion (the session answers only when it agrees).
 
-Blocks go through the endpointer; only voiced audio reaches the recognizer.
+Blocks go through the endpointer; only voiced audio reaches the recognizer. In idle a voice must rise over
+the room's typical level (a radio talking on) to begin an utterance, so a phrase said over talk is an
+utterance of its own (listen/endpoint.py).
 An utterance that decodes to filler, or to anything but a whole phrase of
 the grammar (outside request mode), is dropped.
 """
@@ -44,6 +46,7 @@ SECONDS_BASE = 0.7      # pre-roll and slack around a spoken phrase
 SECONDS_PER_WORD = 0.4  # a slow, tired speaker
 FIRST_LOOK_S = 0.8  # by then a phrase has begun; talk that starts otherwise is let go
 CHECK_AFTER_S = 0.2  # a detected phrase is checked this long after it ends (its last sounds are in)
+OVER_TALK_DB = 10.0  # in idle, a phrase begins this far over the room's typical level (a TV talking on)
 FOREGROUND_DB = 14.0  # a request's pauses: its voice this far below its loudest (a TV behind is quieter)
 RECENT_S = 6.0       # the audio kept for second checks
 SPEECH = 0.5  # the front end's speech probability that counts as speech for the detector
@@ -127,7 +130,8 @@ class Spotter:
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
         # Spotting modes end an utterance only on silence: continuous talk is one long utterance,
         # of which the recognizer hears only the first `longest` seconds.
-        self.settings = {mode: EndpointSettings(end_silence=spot_silence, max_length=60.0)
+        self.settings = {mode: EndpointSettings(end_silence=spot_silence, max_length=60.0,
+                                                over_talk_db=OVER_TALK_DB if mode == "idle" else None)
                          for mode in ("idle", "guiding")}
         self.settings["request"] = EndpointSettings(end_silence=request_silence, max_length=max_request,
                                                     foreground_db=FOREGROUND_DB)
