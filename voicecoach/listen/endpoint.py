@@ -5,7 +5,7 @@ estimate calls it speech. With `foreground_db` set (requests), only the person's
 utterance going: a block more than that far below the utterance's loudest stretch counts as a pause, so
 a TV talking on behind a request does not hold it open (and `max_length` caps it whatever happens).
 With `over_talk_db` set (idle), a block is voiced only that far above the room's typical level (the median
-of the last few seconds before the utterance, talk and all): a person saying "hey coach" over a radio 20 dB
+of the last few seconds, talk and all): a person saying "hey coach" over a radio 20 dB
 down rises out of it, and the radio alone seldom does; then only a tenth of a second of what came before
 is kept, since it is the radio's. In a quiet room the typical level is the noise floor, and nothing changes.
 
@@ -103,9 +103,7 @@ class Endpointer:
         return self._smooth >= self._loudest - self.s.foreground_db
 
     def _track_noise(self, level: float) -> None:
-        """The noise floor: a low percentile of the last few seconds of block levels."""
-        if self.in_speech and self.s.over_talk_db is not None:
-            return  # the room before the utterance, not the utterance itself
+        """The noise floor and the typical level: a low percentile and the median of the last few seconds."""
         self.levels.append(level)
         self._seen += 1
         if self._seen % 5 == 1 or self._seen < 5:
