@@ -43,6 +43,8 @@ CASES = [
     ("I'm not good at being kind to myself", "obstacle", {"kind": "feels_fake"}),
     ("I'm not good at my job", "self_compassion_break", {}),  # a hard time, not doubt about the practice
     ("I've botched it all up again", "self_compassion_break", {}),
+    ("I need some relief", "self_compassion_break", {}),
+    ("i need a relief", "self_compassion_break", {}),  # "I need a break" as the open decode heard it over a radio
     ("I want to write something kind to myself", "compassionate_letter", {}),
     ("tell me about self compassion", "about", {}),
     ("help", "help", {}),
