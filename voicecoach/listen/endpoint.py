@@ -5,9 +5,9 @@ estimate calls it speech. With `foreground_db` set (requests), only the person's
 utterance going: a block more than that far below the utterance's loudest stretch counts as a pause, so
 a TV talking on behind a request does not hold it open (and `max_length` caps it whatever happens).
 With `over_talk_db` set (idle), a block is voiced only that far above the room's typical level (the median
-of the last few seconds, talk and all): a person saying "hey coach" over a radio 20 dB
-down rises out of it, and the radio alone seldom does; then only a tenth of a second of what came before
-is kept, since it is the radio's. In a quiet room the typical level is the noise floor, and nothing changes.
+of the last few seconds, talk and all): a person saying "hey coach" over a radio 20 dB down rises out of it,
+and the radio alone seldom does; then only a tenth of a second of what came before is kept, since it is the
+radio's. In a quiet room the typical level is the noise floor, and nothing changes.
 
 Cheap enough to run on every 20 ms block while idle; the recognizer only sees
 voiced audio (with a little pre-roll so first sounds are not lost).
@@ -74,17 +74,18 @@ class Endpointer:
         self._loudest = -140.0
 
     def voiced(self, level: float) -> bool:
-        bar = max(self.noise + self.s.margin_db, self.s.floor_db)
-        if self.s.over_talk_db is not None:
-            bar = max(bar, self.talk + self.s.over_talk_db)
-        return level > bar
+        return level > max(self._noise_bar(), self._talk_bar())
+
+    def _noise_bar(self) -> float:
+        return max(self.noise + self.s.margin_db, self.s.floor_db)
+
+    def _talk_bar(self) -> float:
+        return self.talk + self.s.over_talk_db if self.s.over_talk_db is not None else -140.0
 
     def _over_talk(self) -> bool:
         """Is it the room's talk, not its noise, that a voice must rise over? (Then the sound before an
         utterance is that talk, and little of it is kept.)"""
-        if self.s.over_talk_db is None:
-            return False
-        return self.talk + self.s.over_talk_db > max(self.noise + self.s.margin_db, self.s.floor_db)
+        return self._talk_bar() > self._noise_bar()
 
     def push(self, block: np.ndarray, speech: float = 1.0) -> list[tuple]:
         """One block, with the front end's estimate that it holds speech."""

@@ -128,8 +128,8 @@ class Spotter:
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
         self.longest = {mode: max(plausible_seconds(p) for p in self.accepted[mode]) for mode in MODES}
-        # Spotting modes end an utterance only on silence: continuous talk is one long utterance,
-        # of which the recognizer hears only the first `longest` seconds.
+        # Spotting modes end an utterance only on silence (in idle, on sound no louder than the room's typical
+        # level): continuous talk is one long utterance, of which the recognizer hears the first `longest` s.
         self.settings = {mode: EndpointSettings(end_silence=spot_silence, max_length=60.0,
                                                 over_talk_db=OVER_TALK_DB if mode == "idle" else None)
                          for mode in ("idle", "guiding")}
