@@ -91,6 +91,25 @@ FRESH_4 = (
     ("nobody would miss me if I was gone", "crisis_support"), ("that's plenty for now", "stop"),
     ("no thanks not now", "stop"), ("what's the weather tomorrow", "none"), ("play some jazz", "none"),
 )
+# Written on 2026-12-01 (twenty-third session), after this session's router changes and before it was run in
+# any voice or routed as text: none of it is among the router's examples or the text sets in tests/data.
+FRESH_5 = (
+    ("I'm in bits tonight", "self_compassion_break"), ("it's all piling up on me", "self_compassion_break"),
+    ("I feel like I let my mum down", "self_compassion_break"),
+    ("can I have a few minutes of calm", "self_compassion_break"),
+    ("talk me through the hand on my heart one", "soothing_touch"),
+    ("I'd like to give myself a squeeze", "soothing_touch"),
+    ("what would my oldest friend tell me", "friend_reframe"),
+    ("help me be as kind to myself as I am to others", "friend_reframe"),
+    ("I want to write myself a little note", "compassionate_letter"),
+    ("it feels fake saying nice things to myself", "obstacle"), ("surely I should be tougher on myself", "obstacle"),
+    ("where did these exercises come from", "about"), ("how do I tell you what I want", "help"),
+    ("I don't see any reason to stay alive", "crisis_support"),
+    ("I've been saving up my tablets to end it", "crisis_support"),
+    ("I keep thinking everyone would be better off without me", "crisis_support"),
+    ("okay that'll do", "stop"), ("we can call it a night", "stop"), ("is it going to rain later", "none"),
+    ("what time does the chemist open", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
@@ -109,7 +128,8 @@ DEV = (
     ("nobody would miss me if I was gone", "crisis_support"), ("put the kettle on", "none"),
     ("what's the news today", "none"),
 )
-REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4, "dev": DEV}
+REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4,
+                "fresh-5": FRESH_5, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
