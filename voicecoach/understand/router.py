@@ -215,8 +215,9 @@ class Router:
         nearest = self.bank.nearest(vector, labels)
         raw = self.meaning.probabilities(vector, labels)
         floor = max(NEAR_ENOUGH, nearest.get("none", (0.0,))[0] + BEYOND_NONE)
-        kept = {n: p if n == "none" else p * _closeness(nearest.get(n, (0.0,))[0], floor) for n, p in raw.items()}
-        return kept, raw
+        closeness = {n: 1.0 if n == "none" else _closeness(nearest.get(n, (0.0,))[0], floor) for n in raw}
+        remaining = sum(p for n, p in raw.items() if closeness[n] > 0)  # intents with no example near drop out
+        return {n: p * closeness[n] / remaining for n, p in raw.items()}, raw
 
     @staticmethod
     def _rule_score(rules: IntentRules | None, norm: str) -> float:
