@@ -176,14 +176,16 @@ class Router:
         return sorted(heard + others, key=lambda i: (i.name != "crisis_support", -i.score))
 
     def _grammar_believed(self, intent: Intent, opened: Intent, readings) -> bool:
-        """The grammar must choose one of our sentences whatever was said. Its crisis statement counts only
-        if it sounds like one of the open decode's readings (SOUNDS_AGREED): "i want to hurt myself" shares
-        three words with "i want to write down some kind words" and sounds little like it. Its request counts
-        only where the open transcript is not surely another: "help me sleep" was heard beside "help me see
-        this the way a friend would", which the open decode had word for word."""
+        """The grammar must choose one of our sentences whatever was said. Where the open transcript is surely
+        a request, only the same request counts: "help me sleep" was heard beside "help me see this the way a
+        friend would", and "i want to hurt myself" beside "i want to write myself a little note", both of which
+        the open decode had word for word. Otherwise its crisis statement counts only if it sounds like one of
+        the open decode's readings (SOUNDS_AGREED), as "i want to hurt myself" does "i want to you"."""
+        if sure_request(opened):
+            return intent.name == opened.name
         if intent.name == "crisis_support":
             return SoundsLike(readings, self.crisis.sounds.words).nearest(intent.text)[0] >= SOUNDS_AGREED
-        return not sure_request(opened) or intent.name == opened.name
+        return True
 
     def _sounding_like_crisis(self, readings) -> list[Intent]:
         near = [(self.crisis.sounds.nearest(r), r) for r in dict.fromkeys(readings) if r]
@@ -215,9 +217,8 @@ class Router:
         nearest = self.bank.nearest(vector, labels)
         raw = self.meaning.probabilities(vector, labels)
         floor = max(NEAR_ENOUGH, nearest.get("none", (0.0,))[0] + BEYOND_NONE)
-        closeness = {n: 1.0 if n == "none" else _closeness(nearest.get(n, (0.0,))[0], floor) for n in raw}
-        remaining = sum(p for n, p in raw.items() if closeness[n] > 0)  # intents with no example near drop out
-        return {n: p * closeness[n] / remaining for n, p in raw.items()}, raw
+        kept = {n: p if n == "none" else p * _closeness(nearest.get(n, (0.0,))[0], floor) for n, p in raw.items()}
+        return kept, raw
 
     @staticmethod
     def _rule_score(rules: IntentRules | None, norm: str) -> float:
