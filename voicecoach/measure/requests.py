@@ -91,8 +91,8 @@ FRESH_4 = (
     ("nobody would miss me if I was gone", "crisis_support"), ("that's plenty for now", "stop"),
     ("no thanks not now", "stop"), ("what's the weather tomorrow", "none"), ("play some jazz", "none"),
 )
-# Written on 2026-12-01 (twenty-third session), after this session's router changes and before it was run in
-# any voice or routed as text: none of it is among the router's examples or the text sets in tests/data.
+# Written on 2026-12-01 (twenty-third session), after the router change of 77a1bfb (reverted later) and before it
+# was run in any voice or routed as text: none of it is among the router's examples or the text sets in tests/data.
 FRESH_5 = (
     ("I'm in bits tonight", "self_compassion_break"), ("it's all piling up on me", "self_compassion_break"),
     ("I feel like I let my mum down", "self_compassion_break"),
