@@ -27,6 +27,8 @@ REQUESTS = SPOKEN[::2]  # ten of the spoken requests, crisis statements among th
 WORDS_PER_MINUTE = 160
 KINDS = ("wake", "direct", "request")
 QUIET_BEFORE_S = 8.0  # a wake or direct phrase is said after a while of the room alone, as at a bedside
+VOICE_DB = -20.0  # every voice speaks this loud (active RMS, dBFS; our own voices' middle), and so the room's
+#                   fan and talk keep one level through a condition's trials, as they do at a bedside
 
 
 @dataclass
@@ -76,7 +78,7 @@ def evaluate_room(spotter, router, allowed, voices: list[str], conditions=CONDIT
     speakers = speakers or Speakers()
     report = RoomReport()
     feeder = Feeder(spotter, report)
-    room = Room(speakers.say(TALKER, reading(1200, 20000)))
+    room = Room(speakers.say(TALKER, reading(1200, 20000)), voice_db=VOICE_DB)
     said: dict = {}
     for trial, (condition, voice) in enumerate((c, v) for c in conditions for v in voices):
         group = "held-out" if voice in HELD_OUT else "tuning"

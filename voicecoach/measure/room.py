@@ -91,17 +91,25 @@ def reverberate(audio: np.ndarray, rt60: float, rng: np.random.Generator) -> np.
 
 
 class Room:
-    """Puts a voice into a condition: the same voice and seed give the same samples."""
+    """Puts a voice into a condition: the same voice and seed give the same samples.
 
-    def __init__(self, talk: np.ndarray, seed: int = 0, mic_floor_db: float | None = MIC_FLOOR_DB):
+    With `voice_db`, every voice speaks at that level (its active RMS, dBFS), so the room's own sounds keep
+    one level from one trial to the next, as a fan does all night; without it, the room's sounds follow
+    each voice's level (voices differ by up to 10 dB), and a steady fan jumps at every trial."""
+
+    def __init__(self, talk: np.ndarray, seed: int = 0, mic_floor_db: float | None = MIC_FLOOR_DB,
+                 voice_db: float | None = None):
         self.talk = talk  # a long stretch of other speech to cut from
         self.seed = seed
         self.mic_floor = 0.0 if mic_floor_db is None else 10 ** (mic_floor_db / 20)
+        self.voice_level = None if voice_db is None else 10 ** (voice_db / 20)
 
     def place(self, speech: np.ndarray, condition: Condition, lead: float = 1.0, tail: float = 1.5,
               trial: int = 0) -> tuple[np.ndarray, int]:
         """The voice inside `lead` and `tail` seconds of the room; returns the audio and where speech ends."""
         rng = np.random.default_rng([self.seed, trial])
+        if self.voice_level is not None:
+            speech = speech * (self.voice_level / max(active_rms(speech), 1e-9))
         voice = np.concatenate([np.zeros(int(lead * RATE)), speech, np.zeros(int(tail * RATE))]).astype(np.float32)
         level = active_rms(speech)
         if condition.reverb_s:
