@@ -196,6 +196,28 @@ def test_the_network_is_asked_about_a_short_utterance_only_after_a_quiet_while()
     assert spotter.wake_check.asked == 1
 
 
+def test_the_network_is_asked_about_the_sound_as_it_came_not_as_the_front_end_cleaned_it():
+    """The wake network learnt from rooms as a microphone hears them (tools/train_wake.py), not from the
+    front end's cleaning: a front end that changes the sound changes what PocketSphinx hears, not what the
+    network is asked about."""
+    from voicecoach.listen.frontend import FrontEnd
+    from voicecoach.session import build_spotter
+    from voicecoach.testing import FixedWakeCheck
+    from voicecoach.understand.router import Router
+
+    class Halving(FrontEnd):
+        def process(self, block):
+            return (block // 2).astype(np.int16)
+
+    spotter = build_spotter(Config(), Router())
+    spotter.front, spotter.wake_check = Halving(), FixedWakeCheck()
+    blocks = blocks_of(np.concatenate([silence(2.0), espeak("okay"), silence(1.5)]))
+    assert [h.text for b in blocks for h in spotter.feed(b)] == ["hey coach"]
+    assert spotter.wake_check.asked == 1
+    loudest = lambda sound: max(int(np.abs(b.astype(np.int32)).max()) for b in sound)  # noqa: E731
+    assert loudest(spotter.wake_check.blocks) == loudest(blocks) >= 2 * loudest(list(spotter.recent))
+
+
 def test_a_hit_of_the_network_is_heard_only_on_the_network_s_own_word(joe):
     """PocketSphinx's second check hears this clear "hey coach", and that is enough for its own first pass's
     hit; a hit of the network needs the network: its score where it peaked, or a check asked afresh."""

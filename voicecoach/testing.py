@@ -187,7 +187,9 @@ class FixedWakeCheck:
     def __init__(self, answer: float = 1.0):
         self.asked = 0
         self.answer = answer
+        self.blocks: list = []  # the sound it was last asked about
 
     def score(self, blocks: list, within_s: float) -> float:
         self.asked += 1
+        self.blocks = list(blocks)
         return self.answer

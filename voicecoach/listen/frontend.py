@@ -23,7 +23,9 @@ ROOM_BLOCKS = 1000  # the last 20 s of the room decide whether to clean
 CHOOSE_EVERY = 25   # blocks between two decisions (0.5 s)
 NOISY_DB = -45.0    # a floor (the 10th percentile of block levels) above this is a noise to clean, not hiss
 STEADY_DB = 3.0     # ...and steady (a fan) when the 30th percentile is within this of it; talk has gaps
-TALK_SHARE = 0.15   # talk in more of the background than this: a TV over the fan
+TALK_SHARE = 0.15   # talk in more of the background than this: a TV over the fan ...
+MODULATED_DB = 1.4  # ... if the background's median stands this far over its floor too (a steady noise's own
+#                     20 ms levels: 1.0-1.2 dB; a TV as loud as the fan: 1.5-1.6)
 BACKGROUND_DB = 6.0  # blocks this close to the floor are the room's own sound, not a person's voice
 WARM_BLOCKS = 150   # the cleaning runs this long (3 s) before it is used: it has learnt the noise and the level
 PAUSE_BLOCKS = 25   # the choice changes only after this long (0.5 s) with no speech: never inside a word
@@ -119,10 +121,18 @@ class SteadyNoiseFrontEnd(FrontEnd):
         self.noisy = bool(floor > NOISY_DB)
         if self.noisy and speech[-PAUSE_BLOCKS:].any():
             return  # someone may be speaking: the sound does not change under a word
-        background = levels < floor + BACKGROUND_DB
-        talk = speech[background].mean() if background.any() else 0.0
-        steady = above - floor < STEADY_DB and talk <= TALK_SHARE
+        steady = above - floor < STEADY_DB and not _talk_behind(levels, speech, floor)
         self.cleaning = self.noisy and self._warm >= WARM_BLOCKS and bool(steady)
+
+
+def _talk_behind(levels: np.ndarray, speech: np.ndarray, floor: float) -> bool:
+    """Is there talk in the room's background (the blocks near its floor: a person's own words stand above
+    it)? AGC2's voice detector hears some in a loud fan too (a quarter of the blocks of one at -25 dBFS), so
+    the background's level must also move as talk's does, not as a steady noise's."""
+    background = levels < floor + BACKGROUND_DB
+    if not background.any():
+        return False
+    return speech[background].mean() > TALK_SHARE and np.median(levels[background]) - floor > MODULATED_DB
 
 
 class _TenMsFrontEnd(FrontEnd):

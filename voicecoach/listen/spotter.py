@@ -120,7 +120,9 @@ class Spotter:
         self.detector = PhraseDetector(phrases["idle"], decoder=self._shared_decoder()) if continuous else None
         self.first_passes = [p for p in (self.detector, self.wake_word) if p is not None]  # on one clock
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
-        self._held: deque = deque(maxlen=int(HELD_S * RATE / BLOCK))  # sound the detector has not heard yet
+        # the same stretch as the microphone gave it: what the wake network learnt from (tools/train_wake.py)
+        self.as_came: deque = deque(maxlen=self.recent.maxlen)
+        self._held: deque = deque(maxlen=int(HELD_S * RATE / BLOCK))  # (cleaned, as came) not yet heard
         self._since_speech = 10 ** 6  # blocks since the front end last heard speech
         self._pending: list = []  # detected phrases, and where they end, waiting for their second check
         self._last_heard_end = -10.0  # where the last phrase heard in idle ended
@@ -169,12 +171,13 @@ class Spotter:
 
     def feed(self, block: np.ndarray) -> list[Heard]:
         """One 20 ms int16 block in; finished utterances out."""
-        block = self.front.process(block)
+        as_came, block = block, self.front.process(block)
+        self.as_came.append(as_came)
         self.clock += len(block)
         self.recent.append(block)
         if self.endpointer.in_speech and not self.over_speaker:
             self.over_speaker = self.speaker_busy()
-        heard: list[Heard] = self._detect(block) if self.detector is not None else []
+        heard: list[Heard] = self._detect((block, as_came)) if self.detector is not None else []
         if self.control_word is not None:
             self._controls(block)
         for kind, data in self.endpointer.push(block, self.front.speech):
@@ -282,15 +285,16 @@ class Spotter:
         return [Heard(text, "guiding", at - plausible_seconds(text), self.now, reason="detected",
                       over_speaker=self.speaker_busy())]
 
-    def _detect(self, block: np.ndarray) -> list[Heard]:
-        """Continuous detection in idle: first passes now, second checks once the phrase's audio is all in."""
+    def _detect(self, sound: tuple) -> list[Heard]:
+        """Continuous detection in idle: first passes now, second checks once the phrase's audio is all in.
+        `sound`: the block cleaned by the front end, and as it came."""
         if self.mode != "idle":
             self._pending.clear()
-            for unheard in (*self._held, block):
+            for unheard in (*self._held, sound):
                 self._skip(unheard)
             self._held.clear()
             return []
-        for hit in self._first_passes(block):
+        for hit in self._first_passes(sound):
             self._pending.append((hit.phrase, hit.end - self._detector_lag(), hit.score))
         if self.endpointer.in_speech and not self._too_long:
             # a phrase between silences: the endpointer's utterance may bring it whole; if it does not,
@@ -304,7 +308,7 @@ class Spotter:
             heard.extend(self._checked(phrase, start, end, self._recent_since(start), "detected", score))
         return heard
 
-    def _first_passes(self, block: np.ndarray) -> list:
+    def _first_passes(self, sound: tuple) -> list:
         """The first passes (PocketSphinx's keyphrase search, and the wake network when there is one) hear
         speech and a little around it (HELD_S before, HANGOVER_S after), never long stretches without: the
         decoder's running cepstral mean would drift to the room's hiss, and the first words after a quiet
@@ -316,19 +320,23 @@ class Spotter:
             self._since_speech += 1
         if len(self._held) == self._held.maxlen:  # only while they rest: the held sound is heard as speech starts
             self._skip(self._held.popleft())
-        self._held.append(block)
+        self._held.append(sound)
         if self._since_speech > HANGOVER_S * RATE / BLOCK:
             return []
         hits = []
         while self._held:
             heard = self._held.popleft()
             for first_pass in self.first_passes:
-                hits.extend(first_pass.feed(heard))
+                hits.extend(first_pass.feed(self._sound_for(first_pass, heard)))
         return hits
 
-    def _skip(self, block: np.ndarray) -> None:
+    def _skip(self, sound: tuple) -> None:
         for first_pass in self.first_passes:
-            first_pass.skip(block)
+            first_pass.skip(self._sound_for(first_pass, sound))
+
+    def _sound_for(self, first_pass, sound: tuple) -> np.ndarray:
+        """PocketSphinx's search hears the cleaned block; the wake network the block as it came."""
+        return sound[1] if first_pass is self.wake_word else sound[0]
 
     def _detector_lag(self) -> float:
         """The first passes' clock against ours (it may be behind by the blocks held back)."""
@@ -403,7 +411,7 @@ class Spotter:
     def _network_score(self, end: float, slack: float = 0.3) -> float:
         """The wake network asked afresh about a phrase a first pass found ending at `end`, give or take
         `slack` (the first pass's ends are often a little early or late)."""
-        return self.wake_check.score(list(self.recent), self.now - end + slack)
+        return self.wake_check.score(list(self.as_came), self.now - end + slack)
 
     def _wake_alone(self, spoken: float, quiet_before: float, end: float, reason: str) -> list[Heard]:
         """A short utterance after a quiet while that the idle grammar did not take for a phrase (or gave up
@@ -413,7 +421,7 @@ class Spotter:
                 or spoken > plausible_seconds(self.wake_check.phrase)
                 or self.ignore(self.wake_check.phrase)):  # the device itself is saying it
             return []
-        if self.wake_check.score(list(self.recent), 0.7) < ALONE_BAR:
+        if self.wake_check.score(list(self.as_came), 0.7) < ALONE_BAR:
             return []
         return self._checked(self.wake_check.phrase, self._start, end, self._blocks, reason, confirmed=True)
 
