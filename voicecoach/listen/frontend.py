@@ -87,10 +87,9 @@ class SteadyNoiseFrontEnd(FrontEnd):
     with a TV over a fan). The choice looks at the last 20 s: a fan is loud and its loudness barely moves,
     talk falls quiet between words, and the voice detector hears talk in the background itself (the blocks
     near the floor), where the level moves as talk's does (`_talk_behind`); a person's own request stands
-    above the floor and is too short to move it. The
-    cleaning runs whenever the floor is loud, and is chosen only once it has run a few seconds (it has
-    learnt the noise and the level) and never under a word; a microphone's own hiss and a quiet room are
-    left alone and cost nothing."""
+    above the floor and is too short to move it. The cleaning runs whenever the floor is loud, and is chosen
+    only once it has run a few seconds (it has learnt the noise and the level) and never under a word; a
+    microphone's own hiss and a quiet room are left alone and cost nothing."""
 
     kind = "webrtc-auto"
 
