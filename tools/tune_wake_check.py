@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from voicecoach.config import Config  # noqa: E402
 from voicecoach.listen import spotter as spotting  # noqa: E402
 from voicecoach.listen.foreground import stands_out  # noqa: E402
-from voicecoach.measure.in_room import QUIET_BEFORE_S, WAKE, WORDS_PER_MINUTE, Feeder, RoomReport, _read  # noqa: E402
-from voicecoach.measure.room import CONDITIONS, TALKER, Room, fan_noise, reading  # noqa: E402
+from voicecoach.measure.in_room import (QUIET_BEFORE_S, WAKE, WORDS_PER_MINUTE, Feeder, RoomReport, _read,  # noqa: E402
+                                        bedside_room)
+from voicecoach.measure.room import CONDITIONS, fan_noise, reading  # noqa: E402
 from voicecoach.measure.voices import TUNING, Speakers, available  # noqa: E402
 from voicecoach.session import build_spotter  # noqa: E402
 from voicecoach.understand.router import Router  # noqa: E402
@@ -104,7 +105,7 @@ def main() -> None:
     scores.watch(spotter)
     speakers, report = Speakers(), RoomReport()
     feeder = Feeder(spotter, report)
-    room = Room(speakers.say(TALKER, reading(1200, 20000)))
+    room = bedside_room(speakers)
     voices = available(TUNING)
     heard: dict[str, bool] = {}
     trials = ((r, c, v) for r in range(args.rounds) for c in CONDITIONS for v in voices)

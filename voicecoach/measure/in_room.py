@@ -73,12 +73,17 @@ class Feeder:
         return heard
 
 
+def bedside_room(speakers: Speakers) -> Room:
+    """The evaluation's room: its other talk, and every voice at VOICE_DB (tools choosing bars use it too)."""
+    return Room(speakers.say(TALKER, reading(1200, 20000)), voice_db=VOICE_DB)
+
+
 def evaluate_room(spotter, router, allowed, voices: list[str], conditions=CONDITIONS, negative_minutes: float = 0,
                   speakers: Speakers | None = None, kinds=KINDS) -> RoomReport:
     speakers = speakers or Speakers()
     report = RoomReport()
     feeder = Feeder(spotter, report)
-    room = Room(speakers.say(TALKER, reading(1200, 20000)), voice_db=VOICE_DB)
+    room = bedside_room(speakers)
     said: dict = {}
     for trial, (condition, voice) in enumerate((c, v) for c in conditions for v in voices):
         group = "held-out" if voice in HELD_OUT else "tuning"

@@ -108,10 +108,10 @@ class Room:
               trial: int = 0) -> tuple[np.ndarray, int]:
         """The voice inside `lead` and `tail` seconds of the room; returns the audio and where speech ends."""
         rng = np.random.default_rng([self.seed, trial])
-        if self.voice_level is not None:
-            speech = speech * (self.voice_level / max(active_rms(speech), 1e-9))
-        voice = np.concatenate([np.zeros(int(lead * RATE)), speech, np.zeros(int(tail * RATE))]).astype(np.float32)
         level = active_rms(speech)
+        if self.voice_level is not None and level > 0:
+            speech, level = speech * (self.voice_level / level), self.voice_level
+        voice = np.concatenate([np.zeros(int(lead * RATE)), speech, np.zeros(int(tail * RATE))]).astype(np.float32)
         if condition.reverb_s:
             voice = reverberate(voice, condition.reverb_s, rng)
         mix = voice.copy()
