@@ -76,7 +76,31 @@ def test_controls_said_over_a_louder_echo_of_the_device_are_obeyed_with_the_netw
     gain = 10 ** ((VOICE_DB + 3.0 - level) / 20)
     speech = _at_level(Speakers().say("espeak:en-us", "faster"), VOICE_DB)
     obeyed = []
-    for network in (True, False):
-        cfg = dataclasses.replace(config, asr=dataclasses.replace(config.asr, control_network=network))
-        obeyed.append(_control_trial(_with(cfg, "full"), engine, voice, gain, speech, "faster", seed=36)[0])
+    for network in (True, False):  # the speaker does not go soft here: this is the network's own doing
+        asr = dataclasses.replace(config.asr, control_network=network, duck=False)
+        obeyed.append(_control_trial(_with(dataclasses.replace(config, asr=asr), "full"), engine, voice, gain,
+                                     speech, "faster", seed=36)[0])
     assert obeyed == [True, False]
+
+
+def test_talked_over_the_device_goes_soft_and_the_rest_of_the_control_is_heard(talk_over):
+    """A Break plays, its echo as loud as the person; espeak-ng says "slower" over its third line. The
+    speaker goes soft as the word starts (-20 dB), and the control is obeyed; left at full voice, it is not."""
+    import dataclasses
+
+    from voicecoach.audio.playback import DUCK_GAIN
+    from voicecoach.measure.talk_over import VOICE_DB, _at_level, _control_trial, _device_echo_level, _with
+    from voicecoach.measure.voices import Speakers
+
+    config, engine, voice = talk_over
+    level = _device_echo_level(_with(config, "full"), engine, voice)
+    gain = 10 ** ((VOICE_DB - level) / 20)
+    speech = _at_level(Speakers().say("espeak:en-gb", "slower"), VOICE_DB)
+    outcomes = []
+    for duck in (True, False):
+        cfg = dataclasses.replace(config, asr=dataclasses.replace(config.asr, duck=duck))
+        obeyed, trial = _control_trial(_with(cfg, "full"), engine, voice, gain, speech, "slower", seed=64)
+        outcomes.append((obeyed, trial.softest))
+    (ducked_obeyed, ducked_gain), (full_obeyed, full_gain) = outcomes
+    assert ducked_obeyed and not full_obeyed
+    assert ducked_gain == pytest.approx(DUCK_GAIN, rel=0.05) and full_gain == 1.0

@@ -188,3 +188,25 @@ def test_a_voice_over_the_echo_is_told_from_what_cancellation_leaves_of_the_devi
         elif aec.clean_while_speaking and i < said_at:
             alone.append(aec.person_heard)
     assert len(alone) > 100 and not any(alone[-100:]) and over_it
+
+
+def test_a_person_talking_over_the_device_is_told_within_the_word_and_the_device_alone_never_is():
+    """The speaker goes soft while a person talks over it (`person_speaking`): a "stop" 6 dB under the echo
+    is told within its first quarter second; the device's own voice, with AEC3 settled, never."""
+    blocks = voice_and_echo(0.5)
+    echo_db = np.mean([block_level(m) for m, _ in blocks[-150:] if block_level(m) > -50])
+    stop = espeak("stop", "en-gb")
+    stop *= 10 ** ((echo_db - 6) / 20) * 32767 / np.sqrt(np.mean(stop[np.abs(stop) > 0.01] ** 2))
+    onset = int(np.argmax(np.abs(stop) > 0.01 * np.max(np.abs(stop)))) // 320
+    said_at = len(blocks) - 100
+    aec, alone, told = EchoCanceller(), [], []
+    for i, (mic, ref) in enumerate(blocks):
+        if said_at <= i < said_at + len(stop) // 320:
+            mic = np.clip(mic + stop[(i - said_at) * 320:(i - said_at + 1) * 320], -32768, 32767).astype(np.int16)
+        aec.cancel(mic, ref)
+        if i >= said_at:
+            told.append(aec.person_speaking)
+        elif aec.clean_while_speaking:
+            alone.append(aec.person_speaking)
+    assert len(alone) > 200 and not any(alone)
+    assert any(told[onset:onset + 13])  # 260 ms

@@ -1,5 +1,6 @@
 """The player and speaker with a tone voice: stop fades, pause, repeat, pace and volume."""
 import numpy as np
+import pytest
 
 from voicecoach.audio.playback import Speaker
 from voicecoach.config import load_config
@@ -127,3 +128,39 @@ def test_starting_a_new_player_cuts_the_old_one(tmp_path):
     speaker.play(Player("b", [Say(("seven",))], r, DAY))
     pull(speaker, 0.1)
     assert first.finished and first.stopped
+
+
+class Hum:
+    """A player that plays a steady tone for ever (its level: 0.5)."""
+
+    finished = False
+    alive = False
+
+    def start(self):
+        pass
+
+    def read(self, frames, wait=False):
+        return np.full(frames, 0.5, np.float32), []
+
+
+def loudness_over_time(speaker, seconds, block=320):
+    return np.array([np.max(np.abs(speaker.read(block)[0])) for _ in range(int(seconds * RATE / block))])
+
+
+def test_talked_over_the_speaker_goes_soft_at_once_and_comes_back_slowly_once_they_are_quiet():
+    from voicecoach.audio.playback import DUCK_GAIN, DUCK_HOLD_S, RISE_S
+
+    speaker = Speaker(RATE, 0.8)
+    speaker.play(Hum())
+    loudness_over_time(speaker, 0.2)
+    speaker.duck()  # a person talks over it ...
+    talked_over = loudness_over_time(speaker, 0.4)
+    speaker.duck()  # ... and on: it stays soft
+    held = loudness_over_time(speaker, DUCK_HOLD_S - 0.1)
+    rising = loudness_over_time(speaker, 0.1 + RISE_S + 0.1)
+    full = 0.5 * 0.8
+    assert talked_over[1:].max() == held.max() == pytest.approx(full * DUCK_GAIN, rel=1e-3)
+    assert rising[-1] == pytest.approx(full, rel=1e-3)
+    climb = np.diff(rising)
+    assert (climb >= -1e-6).all() and climb.max() < full * 0.1  # no jump back to full loudness
+    assert speaker.volume == 0.8  # the person's own setting is untouched

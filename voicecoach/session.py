@@ -92,6 +92,8 @@ class Session:
         """A microphone block, and what the speaker played while it was captured (for echo cancellation)."""
         if self.echo is not None:
             block = self.echo.cancel(block, reference)
+            if self.coaching.config.asr.duck and self.speaker.busy and self.echo.person_speaking:
+                self.speaker.duck()  # softer while they talk over it, so the rest of their words is clear
         for heard in self.spotter.feed(block):
             self._heard(heard)
 

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 PREFERRED_RATES = (48000, 44100, 22050, 16000)
 AUDIBLE = 0.003
 ECHO_TAIL_S = 0.3  # a room still rings a little after the speaker stops
+DUCK_GAIN = 0.1    # while a person talks over it, the speaker is this much softer (-20 dB) ...
+DUCK_HOLD_S = 0.8  # ... until they have been quiet this long
+RISE_S = 0.3       # and then it comes back up over this long (any rise in loudness takes this long)
 
 
 class Speaker:
@@ -33,6 +36,7 @@ class Speaker:
         self.played = 0  # samples handed to the device
         self.last_sound = -1.0  # output time (s) of the last audible block
         self.reference = None  # an EchoReference: what was played, at the time it reaches the speaker
+        self._ducked_until = -1.0  # output time (s) until which a person talking over it keeps it softer
         self._lock = threading.Lock()
 
     @property
@@ -41,6 +45,19 @@ class Speaker:
 
     def set_volume(self, volume: float) -> None:
         self._volume = float(min(1.0, max(0.05, volume)))
+
+    def duck(self) -> None:
+        """A person is talking over the speaker: softer at once, until they have been quiet DUCK_HOLD_S."""
+        self._ducked_until = self.played / self.rate + DUCK_HOLD_S
+
+    @property
+    def ducked(self) -> bool:
+        return self.played / self.rate < self._ducked_until
+
+    @property
+    def share(self) -> float:
+        """How loud it plays now, as a share of its set volume (under 1 while talked over, or rising)."""
+        return self._gain / self._volume
 
     def play(self, player) -> None:
         """Start a player; one still playing is cut with a short fade, mixed under the new one."""
@@ -118,10 +135,12 @@ class Speaker:
                     self._retire(old)
 
     def _apply_gain(self, block: np.ndarray) -> None:
-        target = self._volume
+        target = self._volume * (DUCK_GAIN if self.ducked else 1.0)
         if abs(target - self._gain) < 1e-4:
             block *= target
             return
+        if target > self._gain:  # louder slowly (back from a duck): from a whisper to full in RISE_S
+            target = min(target, self._gain + self._volume * len(block) / (self.rate * RISE_S))
         ramp = np.linspace(self._gain, target, len(block), dtype=np.float32)
         block *= ramp
         self._gain = target

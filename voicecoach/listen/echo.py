@@ -41,6 +41,8 @@ TAIL_BLOCKS = 25       # the room rings on after the speaker stops: cleaned this
 PERSON_WINDOW = 50     # blocks looked back over for a voice the canceller did not take out (1 s)
 LOUD_DB = -45.0        # ...judged only where the microphone heard something this loud (not the room's hiss)
 PERSON_LEFT_DB = -20.0  # a person over the echo leaves the loudest output this close to the loudest input
+SPEAKING_BLOCKS = 3    # a person is talking over the device now: this many blocks in a row (60 ms) ...
+SPEAKING_LEFT_DB = -24.0  # ... each left this close to the loudest input (the device alone: never, in 24 min)
 
 
 class EchoReference:
@@ -194,6 +196,18 @@ class EchoCanceller:
         if loudest_in < LOUD_DB:
             return True
         return max(left for _, left in used) - loudest_in >= PERSON_LEFT_DB
+
+    @property
+    def person_speaking(self) -> bool:
+        """Is a person talking over the device right now? The last SPEAKING_BLOCKS blocks, all where AEC3's
+        output was used, each left within SPEAKING_LEFT_DB of the loudest the microphone heard in the last
+        second (`person_heard`'s measure, block by block: it tells a voice about 160 ms into a word).
+        Where nothing is taken out, no: there the device's voice is not what hides a person's."""
+        recent = list(self._levels)[-SPEAKING_BLOCKS:]
+        if len(recent) < SPEAKING_BLOCKS or None in recent:
+            return False
+        loudest_in = max(heard for heard, _ in (levels for levels in self._levels if levels is not None))
+        return loudest_in >= LOUD_DB and all(left - loudest_in >= SPEAKING_LEFT_DB for _, left in recent)
 
     @property
     def clean_while_speaking(self) -> bool:

@@ -66,6 +66,7 @@ class Trial:
         self.played = np.zeros(BLOCK, np.float32)
         self.person = np.zeros(0, np.float32)  # what the person is still to say, from the next block
         self.audible: list[bool] = []  # per block of the person's speech: was the device audible
+        self.softest = 1.0  # the speaker's softest while the person spoke (a share of its volume)
 
     def _report(self, event: str, data: dict) -> None:
         self.events.append({"event": event, "t": round(self.t, 3), **data})
@@ -81,6 +82,7 @@ class Trial:
             piece, self.person = self.person[:BLOCK], self.person[BLOCK:]
             mic[:len(piece)] += piece
             self.audible.append(bool(np.max(np.abs(self.played)) > 0.01))
+            self.softest = min(self.softest, self.session.speaker.share)
         self.session.hear((np.clip(mic, -1, 1) * 32767).astype(np.int16), self.played)
         self.played, events = self.session.speaker.read(BLOCK, wait=True)
         self.session.played(events)
