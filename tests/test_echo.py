@@ -210,3 +210,31 @@ def test_a_person_talking_over_the_device_is_told_within_the_word_and_the_device
             alone.append(aec.person_speaking)
     assert len(alone) > 200 and not any(alone)
     assert any(told[onset:onset + 13])  # 260 ms
+
+
+def test_once_cancellation_stops_keeping_up_a_person_talking_over_it_is_no_longer_told():
+    """What the canceller measured before it stopped is old: the speaker must not stay soft on it."""
+    blocks = voice_and_echo(0.5, seconds=12.0)
+    echo_db = np.mean([block_level(m) for m, _ in blocks[-150:] if block_level(m) > -50])
+    words = espeak("please, please stop it now", "en-gb")
+    words *= 10 ** ((echo_db - 6) / 20) * 32767 / np.sqrt(np.mean(words[np.abs(words) > 0.01] ** 2))
+    said_at = len(blocks) - 150
+
+    class Clock:  # cancelling costs little, until the person is told: then far more than real time
+        t, cost = 0.0, 0.0005
+
+        def __call__(self):
+            self.t += self.cost
+            return self.t
+
+    clock = Clock()
+    aec, after = EchoCanceller(clock=clock), []
+    for i, (mic, ref) in enumerate(blocks):
+        if said_at <= i < said_at + len(words) // 320:
+            mic = np.clip(mic + words[(i - said_at) * 320:(i - said_at + 1) * 320], -32768, 32767).astype(np.int16)
+        aec.cancel(mic, ref)
+        if aec.person_speaking:
+            clock.cost = 10.0
+        if not aec.keeping_up:
+            after.append(aec.person_speaking)
+    assert clock.cost == 10.0 and after and not any(after)

@@ -202,9 +202,10 @@ class EchoCanceller:
         """Is a person talking over the device right now? The last SPEAKING_BLOCKS blocks, all where AEC3's
         output was used, each left within SPEAKING_LEFT_DB of the loudest the microphone heard in the last
         second (`person_heard`'s measure, block by block: it tells a voice about 160 ms into a word).
-        Where nothing is taken out, no: there the device's voice is not what hides a person's."""
+        Where nothing is taken out, no: there the device's voice is not what hides a person's (nor once
+        cancellation has stopped, not keeping up: what it last measured is old)."""
         recent = list(self._levels)[-SPEAKING_BLOCKS:]
-        if len(recent) < SPEAKING_BLOCKS or None in recent:
+        if not self.keeping_up or len(recent) < SPEAKING_BLOCKS or None in recent:
             return False
         loudest_in = max(heard for heard, _ in (levels for levels in self._levels if levels is not None))
         return loudest_in >= LOUD_DB and all(left - loudest_in >= SPEAKING_LEFT_DB for _, left in recent)
