@@ -110,6 +110,24 @@ FRESH_5 = (
     ("okay that'll do", "stop"), ("we can call it a night", "stop"), ("is it going to rain later", "none"),
     ("what time does the chemist open", "none"),
 )
+# Written on 2026-12-01 (twenty-fifth session), before it was routed as text or run in any voice, and after the
+# last change to the router and its examples (9ef9f0a): an independent check of spoken understanding.
+FRESH_6 = (
+    ("I've had a horrible day and I can't shake it", "self_compassion_break"),
+    ("I keep beating myself up about it", "self_compassion_break"),
+    ("I just feel so low right now", "self_compassion_break"),
+    ("can we do the break thing", "self_compassion_break"),
+    ("let's do the one with my hand on my chest", "soothing_touch"), ("a hug for myself please", "soothing_touch"),
+    ("how would I talk to a friend who felt like this", "friend_reframe"),
+    ("what would I tell my sister if it were her", "friend_reframe"),
+    ("I'd like to write a kind letter to myself", "compassionate_letter"),
+    ("being kind to myself feels selfish", "obstacle"), ("I don't think this will work for me", "obstacle"),
+    ("who made you", "about"), ("what are my options", "help"),
+    ("I don't want to be here anymore", "crisis_support"), ("I've thought about how I'd kill myself", "crisis_support"),
+    ("I can't keep going like this I want it all to end", "crisis_support"),
+    ("that's enough thank you", "stop"), ("let's stop there", "stop"), ("set an alarm for seven", "none"),
+    ("what's on telly tonight", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
@@ -129,7 +147,7 @@ DEV = (
     ("what's the news today", "none"),
 )
 REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4,
-                "fresh-5": FRESH_5, "dev": DEV}
+                "fresh-5": FRESH_5, "fresh-6": FRESH_6, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
