@@ -107,6 +107,19 @@ def voice_and_echo(gain, seconds=12.0):
     return blocks
 
 
+def with_person(blocks, text, said_at, under_db=6.0):
+    """The same blocks with espeak-ng (en-gb) saying `text` from block `said_at`, `under_db` under the echo."""
+    echo_db = np.mean([block_level(m) for m, _ in blocks[-150:] if block_level(m) > -50])
+    words = espeak(text, "en-gb")
+    words *= 10 ** ((echo_db - under_db) / 20) * 32767 / np.sqrt(np.mean(words[np.abs(words) > 0.01] ** 2))
+    mixed = list(blocks)
+    for n in range(min(len(words) // 320, len(blocks) - said_at)):
+        mic, ref = blocks[said_at + n]
+        person = words[n * 320:(n + 1) * 320]
+        mixed[said_at + n] = (np.clip(mic + person, -32768, 32767).astype(np.int16), ref)
+    return mixed, words
+
+
 def test_aec3_takes_a_room_echo_out_and_says_it_found_one():
     aec = EchoCanceller()
     blocks = voice_and_echo(0.5)
@@ -174,14 +187,10 @@ def test_a_voice_over_the_echo_is_told_from_what_cancellation_leaves_of_the_devi
     """The controls' network is believed only where the canceller left a voice: the device alone leaves
     none once AEC3 has found the echo; a person saying "stop" 6 dB under it does."""
     blocks = voice_and_echo(0.5)
-    echo_db = np.mean([block_level(m) for m, _ in blocks[-150:] if block_level(m) > -50])
-    stop = espeak("stop", "en-gb")
-    stop *= 10 ** ((echo_db - 6) / 20) * 32767 / np.sqrt(np.mean(stop[np.abs(stop) > 0.01] ** 2))
     said_at = len(blocks) - 100
+    blocks, stop = with_person(blocks, "stop", said_at)
     aec, alone = EchoCanceller(), []
     for i, (mic, ref) in enumerate(blocks):
-        if said_at <= i < said_at + len(stop) // 320:
-            mic = np.clip(mic + stop[(i - said_at) * 320:(i - said_at + 1) * 320], -32768, 32767).astype(np.int16)
         aec.cancel(mic, ref)
         if i == said_at + len(stop) // 320:
             over_it = aec.person_heard
@@ -194,15 +203,11 @@ def test_a_person_talking_over_the_device_is_told_within_the_word_and_the_device
     """The speaker goes soft while a person talks over it (`person_speaking`): a "stop" 6 dB under the echo
     is told within its first quarter second; the device's own voice, with AEC3 settled, never."""
     blocks = voice_and_echo(0.5)
-    echo_db = np.mean([block_level(m) for m, _ in blocks[-150:] if block_level(m) > -50])
-    stop = espeak("stop", "en-gb")
-    stop *= 10 ** ((echo_db - 6) / 20) * 32767 / np.sqrt(np.mean(stop[np.abs(stop) > 0.01] ** 2))
-    onset = int(np.argmax(np.abs(stop) > 0.01 * np.max(np.abs(stop)))) // 320
     said_at = len(blocks) - 100
+    blocks, stop = with_person(blocks, "stop", said_at)
+    onset = int(np.argmax(np.abs(stop) > 0.01 * np.max(np.abs(stop)))) // 320
     aec, alone, told = EchoCanceller(), [], []
     for i, (mic, ref) in enumerate(blocks):
-        if said_at <= i < said_at + len(stop) // 320:
-            mic = np.clip(mic + stop[(i - said_at) * 320:(i - said_at + 1) * 320], -32768, 32767).astype(np.int16)
         aec.cancel(mic, ref)
         if i >= said_at:
             told.append(aec.person_speaking)
@@ -215,10 +220,7 @@ def test_a_person_talking_over_the_device_is_told_within_the_word_and_the_device
 def test_once_cancellation_stops_keeping_up_a_person_talking_over_it_is_no_longer_told():
     """What the canceller measured before it stopped is old: the speaker must not stay soft on it."""
     blocks = voice_and_echo(0.5, seconds=12.0)
-    echo_db = np.mean([block_level(m) for m, _ in blocks[-150:] if block_level(m) > -50])
-    words = espeak("please, please stop it now", "en-gb")
-    words *= 10 ** ((echo_db - 6) / 20) * 32767 / np.sqrt(np.mean(words[np.abs(words) > 0.01] ** 2))
-    said_at = len(blocks) - 150
+    blocks, _ = with_person(blocks, "please, please stop it now", len(blocks) - 150)
 
     class Clock:  # cancelling costs little, until the person is told: then far more than real time
         t, cost = 0.0, 0.0005
@@ -229,9 +231,7 @@ def test_once_cancellation_stops_keeping_up_a_person_talking_over_it_is_no_longe
 
     clock = Clock()
     aec, after = EchoCanceller(clock=clock), []
-    for i, (mic, ref) in enumerate(blocks):
-        if said_at <= i < said_at + len(words) // 320:
-            mic = np.clip(mic + words[(i - said_at) * 320:(i - said_at + 1) * 320], -32768, 32767).astype(np.int16)
+    for mic, ref in blocks:
         aec.cancel(mic, ref)
         if aec.person_speaking:
             clock.cost = 10.0
