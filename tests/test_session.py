@@ -119,3 +119,23 @@ def test_after_a_wake_a_request_that_sounds_like_a_crisis_statement_is_answered_
                    runners_up=("it is not what really",)))
     assert started(reports) == ["crisis_support"]
     assert reports.named("intent")[-1]["intent"] == "crisis_support"
+
+
+def test_talked_over_the_speaker_goes_soft_but_never_while_it_gives_the_crisis_line(tmp_path):
+    from voicecoach.events import IntentHeard
+    from voicecoach.testing import TalkedOverEcho
+
+    softest = {}
+    for request in ("i need a break", "i want to die"):
+        s, _ = session(tmp_path, {})
+        s.echo = TalkedOverEcho()  # someone talks over it the whole time
+        s.post(IntentHeard(s.router.route(request), "request"))
+        quiet = np.zeros(320, np.int16)
+        shares = []
+        for _ in range(150):  # 3 s
+            s.hear(quiet)
+            s.played(s.speaker.read(320, wait=True)[1])
+            shares.append(s.speaker.share)
+        softest[s.speaker.player.name] = min(shares[50:])
+        s.speaker.close()
+    assert softest["self_compassion_break"] < 0.2 and softest["crisis_support"] == 1.0

@@ -80,7 +80,8 @@ class AsrConfig:
                              "echo canceller, with what the speaker played as the reference)")
     duck: bool = _opt(True, "While the device speaks, a person's voice coming through the echo cancellation makes "
                       "it speak much softer at once, until they have been quiet a moment: the rest of what they "
-                      "say (stop, slower, ...) is heard over far less of its voice (needs echo_cancel)")
+                      "say (stop, slower, ...) is heard over far less of its voice (needs echo_cancel; never "
+                      "while it gives the crisis line, which is heard whole)")
     duplex: str = _opt("full", "While the device speaks: full (every control is heard over its voice; needs "
                        "echo_cancel) or half (only stop and words of crisis are heard over it)",
                        choices=["full", "half"])

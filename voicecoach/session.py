@@ -92,10 +92,17 @@ class Session:
         """A microphone block, and what the speaker played while it was captured (for echo cancellation)."""
         if self.echo is not None:
             block = self.echo.cancel(block, reference)
-            if self.coaching.config.asr.duck and self.speaker.busy and self.echo.person_speaking:
-                self.speaker.duck()  # softer while they talk over it, so the rest of their words is clear
+            if self._goes_soft():
+                self.speaker.duck()
         for heard in self.spotter.feed(block):
             self._heard(heard)
+
+    def _goes_soft(self) -> bool:
+        """Someone talks over the speaker: it goes soft, so the rest of their words is heard over less of its
+        voice; never while it gives the crisis line, which must be heard whole whoever talks."""
+        player = self.speaker.player
+        return (self.coaching.config.asr.duck and self.speaker.busy and self.echo.person_speaking
+                and not (player is not None and player.name == "crisis_support"))
 
     @property
     def full_duplex(self) -> bool:
