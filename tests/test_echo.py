@@ -238,3 +238,15 @@ def test_once_cancellation_stops_keeping_up_a_person_talking_over_it_is_no_longe
         if not aec.keeping_up:
             after.append(aec.person_speaking)
     assert clock.cost == 10.0 and after and not any(after)
+
+
+def test_once_cancellation_stops_keeping_up_what_comes_in_is_what_was_heard():
+    """The controls' network is believed where a voice was left; once nothing is taken out any more, as
+    where nothing ever was, that is whatever came in (not what the canceller last measured)."""
+    ticks = iter(np.arange(0, 1e4, 0.015))  # every block costs 15 ms of a 20 ms block
+    aec, before = EchoCanceller(clock=lambda: next(ticks)), []
+    for mic, ref in voice_and_echo(0.5, seconds=8.0):
+        if aec.keeping_up:
+            before.append(aec.person_heard)
+        aec.cancel(mic, ref)
+    assert not aec.keeping_up and not before[-1] and aec.person_heard

@@ -188,9 +188,10 @@ class EchoCanceller:
         """Did the last second hold a voice the canceller did not take out? Where its output was used, the
         device's own voice comes out 20 dB and more under the loudest the microphone heard (in 99.9 % of the
         seconds of 12 whole practices at +10 dB), a person talking over it within 18 dB at +6 dB and mostly
-        at +10 dB (docs/PERFORMANCE.md). Where nothing was taken out, what came in is what was heard: yes."""
+        at +10 dB (docs/PERFORMANCE.md). Where nothing was taken out (nor is: cancellation stopped, not keeping
+        up, and what it last measured is old), what came in is what was heard: yes."""
         used = [levels for levels in self._levels if levels is not None]
-        if not used:
+        if not used or not self.keeping_up:
             return True
         loudest_in = max(heard for heard, _ in used)
         if loudest_in < LOUD_DB:
