@@ -190,8 +190,8 @@ class EchoCanceller:
         seconds of 12 whole practices at +10 dB), a person talking over it within 18 dB at +6 dB and mostly
         at +10 dB (docs/PERFORMANCE.md). Where nothing was taken out (nor is: cancellation stopped, not keeping
         up, and what it last measured is old), what came in is what was heard: yes."""
-        used = [levels for levels in self._levels if levels is not None]
-        if not used or not self.keeping_up:
+        used = self._measured()
+        if not used:
             return True
         loudest_in = max(heard for heard, _ in used)
         if loudest_in < LOUD_DB:
@@ -205,11 +205,16 @@ class EchoCanceller:
         second (`person_heard`'s measure, block by block: it tells a voice about 160 ms into a word).
         Where nothing is taken out, no: there the device's voice is not what hides a person's (nor once
         cancellation has stopped, not keeping up: what it last measured is old)."""
-        recent = list(self._levels)[-SPEAKING_BLOCKS:]
-        if not self.keeping_up or len(recent) < SPEAKING_BLOCKS or None in recent:
+        used, recent = self._measured(), list(self._levels)[-SPEAKING_BLOCKS:]
+        if not used or len(recent) < SPEAKING_BLOCKS or None in recent:
             return False
-        loudest_in = max(heard for heard, _ in (levels for levels in self._levels if levels is not None))
+        loudest_in = max(heard for heard, _ in used)
         return loudest_in >= LOUD_DB and all(left - loudest_in >= SPEAKING_LEFT_DB for _, left in recent)
+
+    def _measured(self) -> list:
+        """(in, out) levels of the last second's blocks where AEC3's output was used; none once cancellation
+        has stopped, not keeping up (what it last measured is old)."""
+        return [levels for levels in self._levels if levels is not None] if self.keeping_up else []
 
     @property
     def clean_while_speaking(self) -> bool:
