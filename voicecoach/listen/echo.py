@@ -43,18 +43,6 @@ LOUD_DB = -45.0        # ...judged only where the microphone heard something thi
 PERSON_LEFT_DB = -20.0  # a person over the echo leaves the loudest output this close to the loudest input
 SPEAKING_BLOCKS = 3    # a person is talking over the device now: this many blocks in a row (60 ms) ...
 SPEAKING_LEFT_DB = -24.0  # ... each left this close to the loudest input (the device alone: never, in 24 min)
-# ... and confirmed by a band of the microphone's sound the speaker could not have put there (`Overheard`)
-BAND_EDGES_HZ = (200, 300, 400, 510, 630, 770, 920, 1080, 1270, 1480, 1720, 2000, 2320, 2700, 3150, 3700, 4400,
-                 5300, 6400)
-ECHO_MEMORY = 12       # the room may still ring with what was played this many blocks ago (240 ms) ...
-ECHO_FALL_DB = 3.0     # ... fading by this much a block after that (a room of about 0.35 s)
-ECHO_SHARE = 0.9       # the echo path in each band: a level the device alone stays under 9 times in 10
-LEARN_STEP_DB = 0.5    # how fast that level follows the room, a block at a time
-PLAYED_BAND_DB = -80.0  # a band of what was played this loud: the speaker is talking
-RINGING_BAND_DB = -100.0  # the echo path is learnt in bands where the speaker's sound is at least this loud
-LEARNT_BLOCKS = 100    # blocks of the device alone heard before anything is said of a person (2 s)
-OVER_ECHO_DB = 10.0    # a band this far over the echo it could hold (and the room's noise): another sound ...
-CONFIRM_BLOCKS = 10    # ... both within this many last blocks (200 ms): not a moment where AEC3 let its echo by
 
 
 class EchoReference:
@@ -155,57 +143,6 @@ class Coupling:
         return best
 
 
-class Overheard:
-    """Bands of the microphone's sound that the speaker could not have put there: something besides the
-    device's voice. Per band, the loudest the speaker played over the last ECHO_MEMORY blocks (fading after),
-    raised by what the room's echo path was learnt to add (while the device was heard alone), and the
-    room's noise: a band well over both holds something else."""
-
-    def __init__(self):
-        n = 2 * BLOCK
-        band = np.digitize(np.fft.rfftfreq(n, 1 / RATE), BAND_EDGES_HZ) - 1
-        self._in_band = (band >= 0) & (band < len(BAND_EDGES_HZ) - 1)
-        self._band = band[self._in_band]
-        self._window = np.hanning(n)
-        self._scale = 1.0 / (32768.0 ** 2 * n * np.sum(self._window ** 2))  # a band's share of the level, dBFS
-        self._last_heard = self._last_played = np.zeros(BLOCK, np.int16)
-        bands = len(BAND_EDGES_HZ) - 1
-        self._played = np.full((ECHO_MEMORY, bands), -200.0)
-        self._ringing = np.full(bands, -200.0)
-        self._path = np.zeros(bands)  # dB the room adds to what was played, band by band
-        self._noise: np.ndarray | None = None
-        self._learnt = 0
-
-    def besides_the_speaker(self, mic: np.ndarray, played: np.ndarray, alone: bool) -> bool:
-        """Does this block hold a sound besides the speaker's, in some band? `alone`: nobody else was heard
-        lately, so the block teaches the echo path. Both blocks int16."""
-        heard, sent = self._levels(self._last_heard, mic), self._levels(self._last_played, played)
-        self._last_heard, self._last_played = mic, played
-        self._played = np.roll(self._played, 1, axis=0)
-        self._played[0] = sent
-        self._ringing = np.maximum(self._played.max(axis=0), self._ringing - ECHO_FALL_DB)
-        playing = self._played.max() > PLAYED_BAND_DB
-        if self._noise is None:
-            self._noise = heard.copy()
-        elif not playing:  # the room's own sound: follows a fall at once, a rise slowly
-            self._noise = np.minimum(heard, self._noise + LEARN_STEP_DB)
-        if alone and playing:
-            above = heard - self._ringing > self._path
-            step = np.where(above, ECHO_SHARE, ECHO_SHARE - 1.0) * (self._ringing > RINGING_BAND_DB)
-            self._path += LEARN_STEP_DB * step
-            self._learnt += 1
-        if self._learnt < LEARNT_BLOCKS:
-            return False
-        expected = 10 * np.log10(10 ** ((self._ringing + self._path) / 10) + 10 ** (self._noise / 10))
-        return bool(np.any(heard - expected > OVER_ECHO_DB))
-
-    def _levels(self, before: np.ndarray, block: np.ndarray) -> np.ndarray:
-        """Each band's share of the level over a block and the one before it (dBFS)."""
-        pair = np.concatenate([before, block]).astype(np.float64)
-        power = np.abs(np.fft.rfft(pair * self._window)) ** 2 * self._scale
-        return 10 * np.log10(np.bincount(self._band, power[self._in_band], minlength=len(self._path)) + 1e-20)
-
-
 class EchoCanceller:
     """WebRTC's AEC3 on 20 ms int16 blocks, while the speaker plays and half a second after, unless none of
     it reaches the microphone (then, as in idle, it costs nothing). Its output is used when the speaker is
@@ -227,9 +164,6 @@ class EchoCanceller:
         self.cancelled = None
         self._quiet_blocks = TAIL_BLOCKS  # blocks since the speaker last played anything (idle: no work)
         self._levels: deque = deque(maxlen=PERSON_WINDOW)  # (in, out) dBFS where AEC3's output was used
-        self._overheard = Overheard()
-        self._left_a_voice: deque = deque(maxlen=CONFIRM_BLOCKS)  # per block: AEC3 left what a person would?
-        self._overheard_at: deque = deque(maxlen=CONFIRM_BLOCKS)  # per block: a band over the echo?
 
     def cancel(self, mic: np.ndarray, reference: np.ndarray | None) -> np.ndarray:
         if not self.keeping_up:
@@ -241,16 +175,12 @@ class EchoCanceller:
         self.coupling.push(mic_db, played_db)
         if self._quiet_blocks >= TAIL_BLOCKS or self.coupling.verdict == "none":
             self._levels.append(None)
-            self._left_a_voice.append(False)
-            self._overheard_at.append(False)
             return mic  # idle, or none of the speaker reaches the microphone: nothing to take out
         started = self.clock()
         clean = self._aec.process(mic, far)
-        self._overheard_at.append(self._overheard.besides_the_speaker(mic, far, alone=not self.person_heard))
         self._account(self.clock() - started)
         self.cancelled = clean  # AEC3's output, used or not
         self._levels.append((mic_db, block_level(clean)) if self.coupling.coupled else None)
-        self._left_a_voice.append(self._left_like_a_person())
         return clean if self.coupling.coupled else mic
 
     @property
@@ -270,18 +200,11 @@ class EchoCanceller:
 
     @property
     def person_speaking(self) -> bool:
-        """Is a person talking over the device right now? Within the last CONFIRM_BLOCKS blocks, AEC3 left
-        what a person's voice leaves (`_left_like_a_person`: about 160 ms into a word), and the microphone
-        held a band the speaker could not have filled (`Overheard`): in a more reverberant room AEC3 now
-        and then lets a few blocks of the device's own voice by, close enough to pass for a person on the
-        first alone. Not once cancellation has stopped, not keeping up (what it last measured is old)."""
-        return self.keeping_up and any(self._left_a_voice) and any(self._overheard_at)
-
-    def _left_like_a_person(self) -> bool:
-        """The last SPEAKING_BLOCKS blocks, all where AEC3's output was used, each left within
-        SPEAKING_LEFT_DB of the loudest the microphone heard in the last second (`person_heard`'s measure,
-        block by block). Where nothing is taken out, no: there the device's voice is not what hides a
-        person's."""
+        """Is a person talking over the device right now? The last SPEAKING_BLOCKS blocks, all where AEC3's
+        output was used, each left within SPEAKING_LEFT_DB of the loudest the microphone heard in the last
+        second (`person_heard`'s measure, block by block: it tells a voice about 160 ms into a word).
+        Where nothing is taken out, no: there the device's voice is not what hides a person's (nor once
+        cancellation has stopped, not keeping up: what it last measured is old)."""
         used, recent = self._measured(), list(self._levels)[-SPEAKING_BLOCKS:]
         if not used or len(recent) < SPEAKING_BLOCKS or None in recent:
             return False
