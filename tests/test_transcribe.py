@@ -1,5 +1,6 @@
 """Open transcription of requests with PocketSphinx: our own language model, the grammar alongside, and a
 second opinion for a crisis phrase spotted without a wake phrase."""
+import numpy as np
 import pytest
 
 from tests.conftest import blocks_of, espeak, piper_speech, scene, silence
@@ -74,6 +75,21 @@ def test_the_grammar_is_heard_only_when_the_open_readings_share_its_words(open_t
     transcriber = Transcriber(ScriptedEngine(), ["i need a break"], ["i need a break"])
     transcriber.heard, transcriber.runners_up = (open_text, grammar), runners_up
     assert transcriber.grammar_agrees() is agrees
+
+
+def test_the_request_evaluation_hears_the_voice_through_a_microphone_never_digital_silence():
+    from voicecoach.measure.requests import LEAD_S, TAIL_S, through_microphone
+    from voicecoach.measure.room import MIC_FLOOR_DB
+
+    speech = np.concatenate([np.full(3200, 0.3), np.zeros(3200), np.full(3200, -0.3)]).astype(np.float32)
+    pcm = through_microphone(speech, np.random.default_rng(1))
+    assert len(pcm) == len(speech) + int((LEAD_S + TAIL_S) * 16000)
+    blocks = pcm[: len(pcm) // 320 * 320].reshape(-1, 320).astype(np.float64) / 32767
+    assert (np.abs(blocks).max(axis=1) > 0).all()  # no 20 ms of exact zeros, between words either
+    quiet = blocks[: int(LEAD_S * 50)]
+    assert abs(10 * np.log10(np.mean(quiet ** 2)) - MIC_FLOOR_DB) < 1.0
+    again = through_microphone(speech, np.random.default_rng(1))
+    assert np.array_equal(pcm, again)  # seeded: a figure measured today is measured the same way tomorrow
 
 
 def test_the_request_evaluation_counts_what_the_device_does(router):

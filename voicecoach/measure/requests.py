@@ -1,6 +1,7 @@
 """Spoken requests after a wake: heard by the real spotter in request mode (open transcription with the
 grammar alongside), understood by the real router. Accuracy per voice, and the time from the end of
-speech to the intent."""
+speech to the intent. The voice reaches the device through a microphone with its own faint hiss, as in
+the room evaluation: a quiet bedroom is never digital silence."""
 from __future__ import annotations
 
 import time
@@ -10,7 +11,10 @@ import numpy as np
 
 from ..listen.endpoint import BLOCK, RATE
 from ..understand.text import normalize
+from .room import MIC_FLOOR_DB
 from .voices import Speakers
+
+LEAD_S, TAIL_S = 0.3, 1.5  # the quiet before the person speaks, and after (the endpointer hears the end)
 
 # What people say after "hey coach": a mix of our phrasings and ones the router never saw, and crisis words.
 SPOKEN = (
@@ -187,19 +191,28 @@ def outcome(intent) -> str:
 
 
 def evaluate_requests(spotter, router, voices: list[str], allowed, speakers: Speakers | None = None,
-                      spoken=SPOKEN) -> RequestReport:
+                      spoken=SPOKEN, seed: int = 0) -> RequestReport:
     speakers = speakers or Speakers()
     report = RequestReport()
+    hiss = np.random.default_rng(seed)
     for voice in voices:
         for text, expected in spoken:
-            report.results.append(_one(spotter, router, speakers.say(voice, text), voice, text, expected, allowed))
+            pcm = through_microphone(speakers.say(voice, text), hiss)
+            report.results.append(_one(spotter, router, pcm, voice, text, expected, allowed))
     return report
 
 
-def _one(spotter, router, speech: np.ndarray, voice: str, text: str, expected: str, allowed) -> RequestResult:
-    audio = np.concatenate([np.zeros(int(0.3 * RATE)), speech, np.zeros(int(1.5 * RATE))])
-    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
-    speech_end = int(0.3 * RATE) + len(speech)
+def through_microphone(speech: np.ndarray, hiss: np.random.Generator) -> np.ndarray:
+    """What the microphone gives: a moment of the quiet room, the person, the quiet room again; its own
+    hiss under all of it. Synthetic voices fall to exact zeros between words, which no microphone gives and
+    which PocketSphinx's cepstral mean mishears (docs/PERFORMANCE.md, "Digital silence")."""
+    audio = np.concatenate([np.zeros(int(LEAD_S * RATE)), speech, np.zeros(int(TAIL_S * RATE))])
+    audio = audio + hiss.normal(0.0, 10 ** (MIC_FLOOR_DB / 20), len(audio))
+    return (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+
+
+def _one(spotter, router, pcm: np.ndarray, voice: str, text: str, expected: str, allowed) -> RequestResult:
+    speech_end = len(pcm) - int(TAIL_S * RATE)
     spotter.set_mode("request")
     began = spotter.now
     result = RequestResult(voice, text, expected)
