@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import espeak, piper_speech, run_cli, scene, silence
 from tests.test_alsa_playback import alsa_home
+from voicecoach.audio.resample import resample
 from voicecoach.listen.endpoint import BLOCK, EndpointSettings, Endpointer
 from voicecoach.listen.engines.sphinx_engine import SphinxEngine
 from voicecoach.listen.frontend import front_end
@@ -223,6 +224,34 @@ def test_doctor_listen_describes_the_room_and_hears_the_person(tmp_path):
     assert checks["hearing"]["ok"], checks["hearing"]
     assert "heard \"I need a break\"" in checks["hearing"]["detail"]
     assert checks["echo return"]["detail"].startswith("the device")  # its own voice, measured while it spoke
+    assert checks["microphone"]["ok"] and "whole voice" in checks["microphone"]["detail"]
+
+
+def through_8khz(sound: np.ndarray) -> np.ndarray:
+    """A microphone that sends only a telephone's band (a Bluetooth headset), as the computer gets it."""
+    return resample(resample(sound, 16000, 8000), 8000, 16000)
+
+
+def test_doctor_listen_says_when_the_microphone_sends_only_a_telephones_band(tmp_path):
+    said = np.concatenate([silence(3.0), espeak("I need a break") * 0.5])
+    checks = doctor_listen(tmp_path, through_8khz(a_room_with_a_fan(said)))
+    assert not checks["microphone"]["ok"]
+    assert "nothing above 4 kHz" in checks["microphone"]["detail"] and checks["microphone"]["fix"]
+    assert not checks["microphone"]["blocking"]
+
+
+def test_a_voice_through_a_16_khz_microphone_reaches_above_4_khz_and_through_8_khz_does_not(joe):
+    from voicecoach.listen.room_check import NARROW_DB, upper_band_db
+
+    rng = np.random.default_rng(3)
+    for voice in (piper_speech(joe, "i need a break"), Speakers().say("espeak:en-gb", "I need a break")):
+        heard = voice + rng.normal(0.0, 10 ** (MIC_FLOOR_DB / 20), len(voice))
+        for sound, whole in ((heard, True), (through_8khz(heard), False)):
+            pcm = (np.clip(sound, -1, 1) * 32767).astype(np.int16)
+            blocks = [pcm[i:i + BLOCK] for i in range(0, len(pcm) - BLOCK + 1, BLOCK)]
+            loud = [b for b in blocks if np.abs(b).max() > 3000]
+            assert bool(upper_band_db(loud) >= NARROW_DB) is whole
+    assert upper_band_db([]) is None and upper_band_db([np.zeros(BLOCK, dtype=np.int16)]) is None
 
 
 def test_doctor_listen_says_plainly_when_it_did_not_hear(tmp_path):

@@ -411,10 +411,20 @@ def listen_checks(config, seconds: float = 10.0, attempt: float = 8.0) -> list[C
         heard = listen_for_phrase(spotter, source, attempt, room.level_db)
         findings.append(Check("hearing", heard.heard, heard.describe(), "" if heard.heard else
                               "speak toward the device from nearer, or move it away from the noise, and try again"))
+        findings.append(_microphone_finding(heard.upper_band_db))
         return findings
     finally:
         for stream in (mic, out):
             stream.close()
+
+
+def _microphone_finding(upper_db) -> Check:
+    from ..listen.room_check import microphone_band
+
+    whole, detail = microphone_band(upper_db)
+    return Check("microphone", whole, detail, "" if whole else
+                 "use a USB or wired microphone that records at 16 kHz or more ([audio] input_device; "
+                 "voicecoach devices lists them)")
 
 
 def _echo_finding(pairs: list) -> Check:

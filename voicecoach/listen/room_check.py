@@ -3,7 +3,8 @@
 For a caregiver setting a device up: it listens to the room for a few seconds through the real microphone
 stream and says in plain words how loud the background is and what kind (quiet, steady noise, talk), then
 asks the person, aloud, to say "I need a break", and reports whether the listening pipeline heard it (the
-same front end, detector and checks the device runs) and how far the voice stood above the room.
+same front end, detector and checks the device runs), how far the voice stood above the room, and whether
+the microphone sends the whole voice or only a telephone's share of it.
 """
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ QUIET_DB = -55.0   # a background below this is a quiet room
 LOUD_DB = -35.0    # above this the background may drown a soft voice
 TALK_SHARE = 0.15  # talk in more of the room's time than this is worth mentioning
 CLEAR_DB = 15.0    # a voice this far above the room is heard clearly
+VOICE_BAND_HZ = (300, 3400)   # where a voice is loudest: a telephone passes this much
+UPPER_BAND_HZ = (4300, 7500)  # what a microphone made for 16 kHz passes besides (a voice's s, f, t and k)
+NARROW_DB = -60.0  # the upper band this far under the voice band: nothing reaches it, not even a hiss. Our
+#                    voices put -12 to -32 dB there through a 16 kHz microphone, -78 to -83 dB through 8 kHz
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class HearingResult:
     heard: bool
     voice_above_room_db: float  # the loudest stretch of the attempt against the room's typical level
     seconds: float              # from the end of the prompt to the phrase being heard (or the attempt's length)
+    upper_band_db: float | None = None  # the voice's sound above 4.3 kHz against its voice band (None: no voice)
 
     def describe(self) -> str:
         if not self.heard:
@@ -92,11 +98,41 @@ class BlockSource:
 def listen_for_phrase(spotter, source: BlockSource, seconds: float, room_db: float) -> HearingResult:
     """Feed the spotter in idle until it hears the phrase or `seconds` of sound have passed."""
     spotter.set_mode("idle")
+    voice: list[np.ndarray] = []  # blocks that stood well above the room
     loudest, fed = -140.0, 0
     for _ in range(int(seconds / 0.2)):
         for block in source.take(0.2):
             fed += 1
-            loudest = max(loudest, block_level(block))
+            level = block_level(block)
+            loudest = max(loudest, level)
+            if level >= room_db + CLEAR_DB:
+                voice.append(block)
             if any(h.text == PHRASE for h in spotter.feed(block)):
-                return HearingResult(True, loudest - room_db, fed * BLOCK / RATE)
-    return HearingResult(False, loudest - room_db, fed * BLOCK / RATE)
+                return HearingResult(True, loudest - room_db, fed * BLOCK / RATE, upper_band_db(voice))
+    return HearingResult(False, loudest - room_db, fed * BLOCK / RATE, upper_band_db(voice))
+
+
+def upper_band_db(blocks: list[np.ndarray]) -> float | None:
+    """How much of the sound lies above 4.3 kHz, against its voice band (dB). Through a microphone made for
+    16 kHz a voice always puts something there, and the microphone its own hiss; a Bluetooth headset's
+    microphone or a phone line sends nothing above 4 kHz, and PocketSphinx, whose model learnt the whole
+    band, mishears many more words (docs/PERFORMANCE.md, "flite's kal voice is 8 kHz")."""
+    if not blocks:
+        return None
+    frames = np.stack([np.asarray(b, dtype=np.float64) for b in blocks])
+    power = np.abs(np.fft.rfft(frames * np.hanning(frames.shape[1]), axis=1)) ** 2
+    freqs = np.fft.rfftfreq(frames.shape[1], 1 / RATE)
+    voice, upper = (power[:, (freqs >= lo) & (freqs <= hi)].sum() for lo, hi in (VOICE_BAND_HZ, UPPER_BAND_HZ))
+    if voice <= 0:
+        return None
+    return 10 * np.log10(max(upper, voice * 1e-15) / voice)
+
+
+def microphone_band(upper_db: float | None) -> tuple[bool, str]:
+    """Is the microphone sending the whole voice, in words for a caregiver?"""
+    if upper_db is None:
+        return True, "no voice was loud enough to judge the microphone's sound"
+    if upper_db < NARROW_DB:
+        return False, ("the microphone sends nothing above 4 kHz, like a telephone or a Bluetooth headset: "
+                       "the device will mishear many more words")
+    return True, "the microphone sends the whole voice, up to 7.5 kHz"
