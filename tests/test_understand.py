@@ -196,6 +196,21 @@ def test_a_crisis_among_the_runners_up_counts_only_when_no_request_was_heard(rou
     assert surer_reading[0].name == "soothing_touch"
 
 
+def test_a_less_likely_reading_not_understood_says_nothing_against_a_request_heard(router):
+    """How PocketSphinx heard "the hugging exercise please" in Piper's voice: word for word, with "they hugging
+    exercise please" among its runners-up, which the router surely does not understand."""
+    allowed = MODES["request"]
+    assert router.route("they hugging exercise please", allowed).name == "none"
+    assert router.route("they hugging exercise please", allowed).score > router.route(
+        "the hugging exercise please", allowed).score
+    heard = router.understand(("the hugging exercise please", ""), allowed, ("they hugging exercise please",),
+                              request=True)
+    assert heard[0].name == "soothing_touch"
+    not_understood = router.understand(("the a minute", ""), allowed, ("they hugging exercise please",),
+                                       request=True)
+    assert not_understood[0].name == "none"
+
+
 def test_a_request_that_sounds_like_a_crisis_statement_is_one_after_a_wake_only(router):
     """How PocketSphinx heard spoken crisis statements in our own voices ("it's not worth living", "i want
     to be dead", "i keep thinking i want to die"): answered as crisis statements after a wake, not in idle,

@@ -160,7 +160,10 @@ class Router:
         """Several transcripts of one utterance (open and grammar), and the open decode's less likely
         readings: each routed once; a crisis statement comes first, then the surest. A crisis statement
         among the runners-up counts only when the transcripts found a request with a score of SURE or more
-        ("i need a bridge" is not a crisis when "i need a break" was heard; a weak guess is not enough).
+        ("i need a bridge" is not a crisis when "i need a break" was heard; a weak guess is not enough); a
+        runner-up the router does not understand counts only when the transcripts understood nothing ("they
+        hugging exercise please" is not a reason to answer "the hugging exercise please" with "I didn't catch
+        that").
         After a wake (`request`), so does a reading that sounds near one of our crisis statements
         (SOUNDS_NEAR): PocketSphinx hears a voice it knows poorly as words that sound alike; and there the
         grammar's transcript (after the first) is believed less: see `_grammar_believed`."""
@@ -169,6 +172,8 @@ class Router:
         readings = (*texts[:1], *runners_up)  # the open decode's
         if request:
             heard = heard[:1] + [i for i in heard[1:] if self._grammar_believed(i, heard[0], readings)]
+        if any(i.name != "none" for i in heard):  # a less likely reading not understood says nothing against it
+            others = [i for i in others if i.name != "none"]
         if any(sure_request(i) for i in heard):
             others = [i for i in others if i.name != "crisis_support"]
         elif request and texts and not any(i.name == "crisis_support" for i in heard + others):
