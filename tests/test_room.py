@@ -247,9 +247,7 @@ def test_a_voice_through_a_16_khz_microphone_reaches_above_4_khz_and_through_8_k
     for voice in (piper_speech(joe, "i need a break"), Speakers().say("espeak:en-gb", "I need a break")):
         heard = voice + rng.normal(0.0, 10 ** (MIC_FLOOR_DB / 20), len(voice))
         for sound, whole in ((heard, True), (through_8khz(heard), False)):
-            pcm = (np.clip(sound, -1, 1) * 32767).astype(np.int16)
-            blocks = [pcm[i:i + BLOCK] for i in range(0, len(pcm) - BLOCK + 1, BLOCK)]
-            loud = [b for b in blocks if np.abs(b).max() > 3000]
+            loud = [b for b in blocks_of(sound) if np.abs(b).max() > 3000]
             assert bool(upper_band_db(loud) >= NARROW_DB) is whole
     assert upper_band_db([]) is None and upper_band_db([np.zeros(BLOCK, dtype=np.int16)]) is None
 
