@@ -132,6 +132,24 @@ FRESH_6 = (
     ("that's enough thank you", "stop"), ("let's stop there", "stop"), ("set an alarm for seven", "none"),
     ("what's on telly tonight", "none"),
 )
+# Written on 2026-12-02 (twenty-eighth session), before any change that session and before it was routed as
+# text or run in any voice: an independent check of spoken understanding.
+FRESH_7 = (
+    ("I shouted at my partner and I hate myself for it", "self_compassion_break"),
+    ("I'm barely holding it together", "self_compassion_break"),
+    ("I need a few minutes to breathe", "self_compassion_break"),
+    ("I keep making silly mistakes", "self_compassion_break"),
+    ("can I do the self hug one", "soothing_touch"), ("the arms around me exercise", "soothing_touch"),
+    ("what would a friend say to me right now", "friend_reframe"),
+    ("imagine my friend was going through this", "friend_reframe"),
+    ("could we write a caring letter together", "compassionate_letter"),
+    ("I'm not the kind of person who does this stuff", "obstacle"),
+    ("what's the point of being nice to myself", "obstacle"), ("what is this practice based on", "about"),
+    ("what jobs can you do for me", "help"), ("I want to kill myself tonight", "crisis_support"),
+    ("I can't face another day of living", "crisis_support"),
+    ("I've written a note saying goodbye", "crisis_support"), ("I've heard enough for tonight", "stop"),
+    ("that's all for now", "stop"), ("remind me to call the dentist", "none"), ("who won the match", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
@@ -151,7 +169,8 @@ DEV = (
     ("what's the news today", "none"),
 )
 REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4,
-                "fresh-5": FRESH_5, "fresh-6": FRESH_6, "dev": DEV}
+                "fresh-5": FRESH_5, "fresh-6": FRESH_6,
+                "fresh-7": FRESH_7, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
