@@ -89,12 +89,14 @@ def test_wanting_to_live_is_not_a_crisis(router, heard):
     assert router.route(heard).name == "none"
 
 
-@pytest.mark.parametrize("name, false_allowed", [("crisis_heldout3.txt", 2), ("crisis_heldout4.txt", 0)])
+@pytest.mark.parametrize("name, false_allowed", [("crisis_heldout3.txt", 2), ("crisis_heldout4.txt", 0),
+                                                 ("crisis_heldout5.txt", 0)])
 def test_held_out_crisis_statements(router, name, false_allowed):
     rows = [line.split("\t") for line in (DATA / name).read_text().splitlines() if line and line[0] != "#"]
     missed = [t for kind, t in rows if kind == "crisis" and router.route(t).name != "crisis_support"]
     false = [t for kind, t in rows if kind == "near" and router.route(t).name == "crisis_support"]
-    # first runs: set 3 caught 17 of 20 with 3 false, set 4 caught 17 of 20 with none false (then mended);
+    # first runs: set 3 caught 17 of 20 with 3 false, set 4 caught 17 of 20 with none false, set 5 17 of 20
+    # with 3 false (then mended);
     # "my plan is to do it this weekend" is too vague for us without the talk before it
     assert missed in ([], ["my plan is to do it this weekend"])
     assert len(false) <= false_allowed, false
