@@ -162,6 +162,48 @@ def test_a_phrase_between_silences_is_heard_once_not_twice(joe, continuous):
     assert spot(continuous, audio) == ["i need a break"]
 
 
+def checks_recorded(spotter) -> list:
+    """When (the spotter's clock) the second check and the open transcript were made, and on how many blocks."""
+    calls, check, transcribe = [], spotter.detector.check, spotter.transcriber.transcribe
+    spotter.detector.check = lambda blocks: calls.append(("check", spotter.now, len(blocks))) or check(blocks)
+    spotter.transcriber.transcribe = lambda blocks: calls.append(("open", spotter.now, len(blocks))) or transcribe(
+        blocks)
+    return calls
+
+
+def voiced_part(speech: np.ndarray) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(speech) > 0.01)
+    return speech[loud[0]:loud[-1]]
+
+
+def heard_at(spotter, audio) -> list:
+    spotter.set_mode("idle")
+    return [(h.text, spotter.now) for b in blocks_of(audio) for h in spotter.feed(b)]
+
+
+def test_a_phrases_checks_are_made_while_its_ending_silence_passes(joe):
+    """The endpointer waits 0.3 s of silence to end a phrase; its second check and open transcript (about
+    0.1 s of decoding here) are made 0.14 s into that silence, so the reply need not wait for them after it."""
+    spotter = Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-vad"), continuous=True)
+    calls = checks_recorded(spotter)
+    heard = heard_at(spotter, scene(silence(0.8), voiced_part(piper_speech(joe, "i need a break")), silence(1.2),
+                                    noise_level=0.003))
+    assert [text for text, _ in heard] == ["i need a break"]
+    assert sorted(kind for kind, _, _ in calls) == ["check", "open"]
+    assert all(heard[0][1] - at >= 0.1 for _, at, _ in calls), (heard, calls)
+
+
+def test_a_voice_heard_again_after_the_look_ahead_has_the_checks_made_again_on_all_of_it(joe):
+    spotter = Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-vad"), continuous=True)
+    calls = checks_recorded(spotter)
+    said = voiced_part(piper_speech(joe, "i need a break"))
+    heard = heard_at(spotter, scene(silence(0.8), said, silence(0.2), voiced_part(piper_speech(joe, "hey coach")),
+                                    silence(1.2), noise_level=0.003))
+    made_ahead, made_at_end = [c for c in calls if c[0] == "check"][:2]
+    assert made_at_end[2] > made_ahead[2]  # the whole utterance, not what the look-ahead had
+    assert all(at >= made_at_end[1] for _, at in heard)
+
+
 def test_a_wake_after_a_quiet_while_is_heard():
     """Half a minute of a still bedroom (a microphone's hiss, -65 dBFS) before "hey coach": the detector
     hears only speech and a little around it. When it heard everything, its decoder's running cepstral mean

@@ -62,6 +62,11 @@ class Endpointer:
         self._smooth = -140.0  # the level over the last 100 ms or so
         self._loudest = -140.0  # the utterance's loudest smoothed level
 
+    @property
+    def quiet_blocks(self) -> int:
+        """Blocks of silence since the utterance's voice was last heard (0 outside an utterance)."""
+        return self._silent_run if self.in_speech else 0
+
     def carry_noise(self, other: "Endpointer") -> None:
         """Start from another endpointer's picture of the room."""
         self.levels.extend(other.levels)

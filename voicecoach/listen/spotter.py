@@ -56,6 +56,7 @@ SAME_PHRASE_S = 0.5  # a phrase found ending this close to where one was heard i
 ALONE_AFTER_S = 1.0  # a wake said on its own follows a quiet while; a short stretch inside talk is not one
 SAME_CONTROL_S = 1.0  # the controls' network hearing a control this soon after PocketSphinx did: the same one
 NETWORK_WAITS_S = 0.5  # a control the network heard waits this long for PocketSphinx to end the utterance
+LOOK_AHEAD_S = 0.14  # this far into the silence that ends an utterance in idle, its checks are made ahead
 VETO_SLACK_S = 0.8  # a veto looks wider around the phrase's end: it takes the network's best score there
 
 
@@ -110,6 +111,8 @@ class Spotter:
         self.meaning = {p: router.route(p).name for p in phrases["idle"] if p not in self.wake_phrases}
         self.route = router.route
         self._blocks: list = []  # the utterance so far, in idle (for a second opinion)
+        self._ahead: dict = {}  # its second check and open transcript, made while its ending silence passed
+        self._look_ahead_blocks = int(LOOK_AHEAD_S * RATE / BLOCK)
         # the wake phrase's own network (listen/wakeword.py), when it has one: the first pass for that phrase
         self.wake_word = wake_word if continuous else None
         self.wake_check = wake_check  # the network asked on demand where PocketSphinx does not hear the wake
@@ -187,6 +190,8 @@ class Spotter:
                 self._feed(data)
             elif kind == "end":
                 heard.extend(self._finish(data))
+        if self.mode == "idle":
+            self._look_ahead()
         if self._network_pending is not None:
             heard.extend(self._network_control_due())
         if self.mode == "request" and not self.endpointer.in_speech:
@@ -230,6 +235,7 @@ class Spotter:
         rec = self.recognizers[self.mode]
         rec.begin()
         self._blocks = list(blocks) if self.mode == "idle" else []
+        self._ahead = {}
         for b in blocks:
             rec.feed(b.tobytes())
 
@@ -361,7 +367,7 @@ class Spotter:
             if not self._wake_confirmed(phrase, end, network_score):
                 return []
         elif self.detector is not None and not confirmed:
-            second = normalize(self.detector.check(blocks))
+            second = self._made_ahead("check", blocks, lambda: normalize(self.detector.check(blocks)))
             if second in self.accepted["idle"] and not self.ignore(second):
                 phrase = second
                 if self._wake_vetoed(phrase, end):
@@ -433,11 +439,35 @@ class Spotter:
             return ()
         if self.detector is not None:
             self.detector.pause()  # the open transcriber may share its decoder
-        transcript = normalize(self.transcriber.transcribe(blocks))
+        transcript = self._made_ahead("open", blocks, lambda: normalize(self.transcriber.transcribe(blocks)))
         if self.detector is not None and self.route(transcript).name != self.meaning[phrase]:
             log.debug("spotter: %r not confirmed by the open transcript %r", phrase, transcript)
             return None
         return (transcript,) if phrase in self.second_opinion else ()
+
+    def _look_ahead(self) -> None:
+        """The last 0.3 s of a phrase in idle is silence the endpointer waits through; the phrase is all in
+        well before it ends. So once LOOK_AHEAD_S of it has passed, if the grammar has heard a phrase so far,
+        its second check and open transcript are made then, and used when the utterance ends, unless a voice
+        was heard again in between (then they are made again at the end, on all of it)."""
+        quiet = self.endpointer.quiet_blocks
+        if quiet < self._look_ahead_blocks:
+            self._ahead = {}
+            return
+        if quiet > self._look_ahead_blocks or self._too_long:
+            return
+        phrase = normalize(self.recognizers["idle"].partial())
+        if phrase not in self.accepted["idle"] or self.ignore(phrase):
+            return
+        blocks = list(self._blocks)
+        if self.detector is not None:
+            self._ahead["check"] = normalize(self.detector.check(blocks))
+        if phrase not in self.wake_phrases and (self.detector is not None or phrase in self.second_opinion):
+            self._ahead["open"] = normalize(self.transcriber.transcribe(blocks))
+
+    def _made_ahead(self, kind: str, blocks: list, make) -> str:
+        """What `_look_ahead` made of this utterance, else made now."""
+        return self._ahead[kind] if blocks is self._blocks and kind in self._ahead else make()
 
     def _check_wait(self) -> list[Heard]:
         self._waiting += 1
