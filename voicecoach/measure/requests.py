@@ -169,8 +169,7 @@ DEV = (
     ("what's the news today", "none"),
 )
 REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4,
-                "fresh-5": FRESH_5, "fresh-6": FRESH_6,
-                "fresh-7": FRESH_7, "dev": DEV}
+                "fresh-5": FRESH_5, "fresh-6": FRESH_6, "fresh-7": FRESH_7, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
