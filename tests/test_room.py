@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import espeak, piper_speech, run_cli, scene, silence
 from tests.test_alsa_playback import alsa_home
-from voicecoach.audio.resample import resample
+from voicecoach.audio.resample import resample, trim_silence
 from voicecoach.listen.endpoint import BLOCK, EndpointSettings, Endpointer
 from voicecoach.listen.engines.sphinx_engine import SphinxEngine
 from voicecoach.listen.frontend import front_end
@@ -125,8 +125,13 @@ def test_unknown_room_conditions_are_named():
 # -- continuous detection ------------------------------------------------------------------------
 
 def spot(spotter, audio):
+    return [text for text, _ in heard_at(spotter, audio)]
+
+
+def heard_at(spotter, audio) -> list:
+    """What idle heard, and the spotter's clock when it said so."""
     spotter.set_mode("idle")
-    return [h.text for b in blocks_of(audio) for h in spotter.feed(b)]
+    return [(h.text, spotter.now) for b in blocks_of(audio) for h in spotter.feed(b)]
 
 
 # Each spotter has an engine of its own: one left in mid-utterance must not trouble another test's.
@@ -171,22 +176,12 @@ def checks_recorded(spotter) -> list:
     return calls
 
 
-def voiced_part(speech: np.ndarray) -> np.ndarray:
-    loud = np.flatnonzero(np.abs(speech) > 0.01)
-    return speech[loud[0]:loud[-1]]
-
-
-def heard_at(spotter, audio) -> list:
-    spotter.set_mode("idle")
-    return [(h.text, spotter.now) for b in blocks_of(audio) for h in spotter.feed(b)]
-
-
 def test_a_phrases_checks_are_made_while_its_ending_silence_passes(joe):
     """The endpointer waits 0.3 s of silence to end a phrase; its second check and open transcript (about
     0.1 s of decoding here) are made 0.14 s into that silence, so the reply need not wait for them after it."""
     spotter = Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-vad"), continuous=True)
     calls = checks_recorded(spotter)
-    heard = heard_at(spotter, scene(silence(0.8), voiced_part(piper_speech(joe, "i need a break")), silence(1.2),
+    heard = heard_at(spotter, scene(silence(0.8), trim_silence(piper_speech(joe, "i need a break"), 16000), silence(1.2),
                                     noise_level=0.003))
     assert [text for text, _ in heard] == ["i need a break"]
     assert sorted(kind for kind, _, _ in calls) == ["check", "open"]
@@ -196,8 +191,8 @@ def test_a_phrases_checks_are_made_while_its_ending_silence_passes(joe):
 def test_a_voice_heard_again_after_the_look_ahead_has_the_checks_made_again_on_all_of_it(joe):
     spotter = Spotter(SphinxEngine(), Router(), ["hey coach"], front=front_end("webrtc-vad"), continuous=True)
     calls = checks_recorded(spotter)
-    said = voiced_part(piper_speech(joe, "i need a break"))
-    heard = heard_at(spotter, scene(silence(0.8), said, silence(0.2), voiced_part(piper_speech(joe, "hey coach")),
+    said = trim_silence(piper_speech(joe, "i need a break"), 16000)
+    heard = heard_at(spotter, scene(silence(0.8), said, silence(0.2), trim_silence(piper_speech(joe, "hey coach"), 16000),
                                     silence(1.2), noise_level=0.003))
     made_ahead, made_at_end = [c for c in calls if c[0] == "check"][:2]
     assert made_at_end[2] > made_ahead[2]  # the whole utterance, not what the look-ahead had

@@ -235,7 +235,6 @@ class Spotter:
         rec = self.recognizers[self.mode]
         rec.begin()
         self._blocks = list(blocks) if self.mode == "idle" else []
-        self._ahead = {}
         for b in blocks:
             rec.feed(b.tobytes())
 
@@ -435,7 +434,7 @@ class Spotter:
         """With continuous detection, a direct phrase must also mean the same in an open transcript of its
         audio (a different decoder and vocabulary: errors the grammar makes twice are caught here); the
         transcript goes along for crisis statements, which the session then checks too. None: not heard."""
-        if self.detector is None and phrase not in self.second_opinion or phrase in self.wake_phrases:
+        if not self._wants_open_opinion(phrase):
             return ()
         if self.detector is not None:
             self.detector.pause()  # the open transcriber may share its decoder
@@ -444,6 +443,10 @@ class Spotter:
             log.debug("spotter: %r not confirmed by the open transcript %r", phrase, transcript)
             return None
         return (transcript,) if phrase in self.second_opinion else ()
+
+    def _wants_open_opinion(self, phrase: str) -> bool:
+        """A direct phrase, with continuous detection or a crisis statement's second opinion (never the wake)."""
+        return phrase not in self.wake_phrases and (self.detector is not None or phrase in self.second_opinion)
 
     def _look_ahead(self) -> None:
         """The last 0.3 s of a phrase in idle is silence the endpointer waits through; the phrase is all in
@@ -462,7 +465,7 @@ class Spotter:
         blocks = list(self._blocks)
         if self.detector is not None:
             self._ahead["check"] = normalize(self.detector.check(blocks))
-        if phrase not in self.wake_phrases and (self.detector is not None or phrase in self.second_opinion):
+        if self._wants_open_opinion(phrase):
             self._ahead["open"] = normalize(self.transcriber.transcribe(blocks))
 
     def _made_ahead(self, kind: str, blocks: list, make) -> str:
