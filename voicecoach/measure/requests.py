@@ -150,6 +150,24 @@ FRESH_7 = (
     ("I've written a note saying goodbye", "crisis_support"), ("I've heard enough for tonight", "stop"),
     ("that's all for now", "stop"), ("remind me to call the dentist", "none"), ("who won the match", "none"),
 )
+# Written on 2026-12-02 (twenty-ninth session), before any change that session and before it was routed as
+# text or run in any voice: an independent check of spoken understanding.
+FRESH_8 = (
+    ("my whole week has gone wrong and I feel useless", "self_compassion_break"),
+    ("I'm so cross with myself for forgetting", "self_compassion_break"),
+    ("I could do with some kindness tonight", "self_compassion_break"),
+    ("I'm really struggling to be okay", "self_compassion_break"),
+    ("let me try the hug practice", "soothing_touch"), ("I want to hold my own face", "soothing_touch"),
+    ("help me see it the way my friend would", "friend_reframe"),
+    ("what advice would I give a friend like me", "friend_reframe"),
+    ("can we put some kind words on paper", "compassionate_letter"),
+    ("I'm too busy for this kind of thing", "obstacle"), ("does going easy on myself make me weak", "obstacle"),
+    ("where does this come from", "about"), ("what am I supposed to say", "help"),
+    ("I've decided to end my life", "crisis_support"), ("nobody would notice if I was gone", "crisis_support"),
+    ("I keep hurting myself on purpose", "crisis_support"),
+    ("no more for tonight thanks", "stop"), ("I think I'll leave it there", "stop"),
+    ("what's the date today", "none"), ("can you order a taxi", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
@@ -169,7 +187,8 @@ DEV = (
     ("what's the news today", "none"),
 )
 REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4,
-                "fresh-5": FRESH_5, "fresh-6": FRESH_6, "fresh-7": FRESH_7, "dev": DEV}
+                "fresh-5": FRESH_5, "fresh-6": FRESH_6, "fresh-7": FRESH_7,
+                "fresh-8": FRESH_8, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
