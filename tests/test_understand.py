@@ -47,6 +47,35 @@ def test_the_encoder_gives_the_reference_vectors():
         assert float(np.dot(encoder(text), vector)) > 0.9999, text
 
 
+def test_sentences_encoded_together_mean_what_they_mean_alone():
+    encoder = load_encoder()
+    texts = list(json.loads((DATA / "minilm_reference.json").read_text())["vectors"]) + ["stop"]
+    together = encoder.encode(texts)
+    for text, vector in zip(texts, together):
+        assert float(np.dot(encoder(text), vector)) > 0.9999, text  # padding is masked out of attention and mean
+
+
+def test_the_encoder_computes_in_single_precision(monkeypatch):
+    """A float64 scalar once turned every layer after the first attention into float64, and each float32
+    weight matrix was converted on every use (twice the time, more under load)."""
+    import voicecoach.understand.embed as embed
+
+    seen = set()
+    linear = embed._linear
+    monkeypatch.setattr(embed, "_linear", lambda x, w, name: seen.add(x.dtype) or linear(x, w, name))
+    load_encoder()("a sentence long enough to attend to")
+    assert seen == {np.dtype(np.float32)}
+
+
+def test_a_transcript_and_its_readings_are_encoded_as_one_batch(router, monkeypatch):
+    batches = []
+    encode = router.encoder.encode
+    monkeypatch.setattr(router.encoder, "encode", lambda texts: batches.append(len(texts)) or encode(texts))
+    router.understand(["i need a brick", "i need a break"], runners_up=("i need a bridge", "i knead a break"),
+                      request=True)
+    assert batches == [4]
+
+
 def test_stored_vectors_are_current():
     stored = _stored_vectors()
     texts = {normalize(e.text) for name in ("examples.tsv", "crisis_examples.tsv") for e in read_examples(name)}

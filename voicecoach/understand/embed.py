@@ -13,6 +13,7 @@ import json
 import logging
 import unicodedata
 from functools import cache
+from math import sqrt
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +64,7 @@ class WordPieces:
     def __init__(self, vocab_file: Path):
         words = vocab_file.read_text("utf-8").splitlines()
         self.ids = {w: i for i, w in enumerate(words)}
-        self.unk, self.cls, self.sep = self.ids["[UNK]"], self.ids["[CLS]"], self.ids["[SEP]"]
+        self.unk, self.cls, self.sep, self.pad = (self.ids[t] for t in ("[UNK]", "[CLS]", "[SEP]", "[PAD]"))
 
     def encode(self, text: str) -> list[int]:
         ids = [self.cls]
@@ -109,28 +110,40 @@ class Encoder:
         self.tokens = WordPieces(folder / "vocab.txt")
 
     def __call__(self, text: str) -> np.ndarray:
-        ids = self.tokens.encode(text)
+        return self.encode([text])[0]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Several sentences at once, padded to the longest and masked: every layer's weights are read once
+        for all of them, so a transcript and its runner-up readings cost little more than one sentence."""
+        ids = [self.tokens.encode(text) for text in texts]
+        longest = max(map(len, ids))
+        real = np.array([[i < len(one) for i in range(longest)] for one in ids])
+        padded = np.array([one + [self.tokens.pad] * (longest - len(one)) for one in ids])
         w = self.w
-        x = (w[WORDS][ids] + w["embeddings.position_embeddings.weight"][:len(ids)]
+        x = (w[WORDS][padded.ravel()].reshape(*padded.shape, -1) + w["embeddings.position_embeddings.weight"][:longest]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = _layer_norm(x, w, "embeddings.LayerNorm")
+        hidden = np.where(real, 0.0, -1e9).astype(np.float32)[:, None, None, :]  # no token attends to padding
         for i in range(LAYERS):
-            x = self._layer(x, f"encoder.layer.{i}.")
-        pooled = x.mean(axis=0)
-        return (pooled / np.linalg.norm(pooled)).astype(np.float32)
+            x = self._layer(x, hidden, f"encoder.layer.{i}.")
+        pooled = (x * real[..., None]).sum(axis=1) / real.sum(axis=1, keepdims=True)
+        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
 
-    def _layer(self, x: np.ndarray, at: str) -> np.ndarray:
+    def _layer(self, x: np.ndarray, hidden: np.ndarray, at: str) -> np.ndarray:
+        """x: (sentences, tokens, width); the linear layers see all tokens of all sentences as one matrix."""
         w = self.w
-        q, k, v = (_linear(x, w, f"{at}attention.self.{name}") for name in ("query", "key", "value"))
-        n, width = x.shape
-        q, k, v = (m.reshape(n, HEADS, width // HEADS).transpose(1, 0, 2) for m in (q, k, v))
-        scores = q @ k.transpose(0, 2, 1) / np.sqrt(width // HEADS)
+        batch, n, width = x.shape
+        flat = x.reshape(batch * n, width)
+        q, k, v = (_linear(flat, w, f"{at}attention.self.{name}").reshape(batch, n, HEADS, width // HEADS)
+                   .transpose(0, 2, 1, 3) for name in ("query", "key", "value"))
+        scores = q @ k.transpose(0, 1, 3, 2) / sqrt(width // HEADS) + hidden  # a Python float keeps float32
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        context = (scores / scores.sum(axis=-1, keepdims=True)) @ v
-        attended = _linear(context.transpose(1, 0, 2).reshape(n, width), w, f"{at}attention.output.dense")
-        x = _layer_norm(x + attended, w, f"{at}attention.output.LayerNorm")
-        inner = _gelu(_linear(x, w, f"{at}intermediate.dense"))
-        return _layer_norm(x + _linear(inner, w, f"{at}output.dense"), w, f"{at}output.LayerNorm")
+        context = ((scores / scores.sum(axis=-1, keepdims=True)) @ v).transpose(0, 2, 1, 3).reshape(batch * n, width)
+        flat = _layer_norm(flat + _linear(context, w, f"{at}attention.output.dense"), w,
+                           f"{at}attention.output.LayerNorm")
+        inner = _gelu(_linear(flat, w, f"{at}intermediate.dense"))
+        flat = _layer_norm(flat + _linear(inner, w, f"{at}output.dense"), w, f"{at}output.LayerNorm")
+        return flat.reshape(batch, n, width)
 
 
 def _transposed(name: str) -> bool:
@@ -149,8 +162,6 @@ def _layer_norm(x: np.ndarray, w: dict, name: str) -> np.ndarray:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    from math import sqrt
-
     return 0.5 * x * (1.0 + _erf(x / sqrt(2.0)))
 
 

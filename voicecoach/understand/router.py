@@ -148,12 +148,19 @@ class Router:
         """The sentence's embedding, remembered for the sentences heard most recently."""
         if self.encoder is None:
             return None
-        if norm not in self._meanings:
-            self._meanings[norm] = self.encoder(norm)
-            if len(self._meanings) > REMEMBERED:
-                self._meanings.popitem(last=False)
+        self._remember([norm])
         self._meanings.move_to_end(norm)
         return self._meanings[norm]
+
+    def _remember(self, norms) -> None:
+        """Encode, as one batch, those of these sentences whose meaning is not remembered."""
+        new = [n for n in dict.fromkeys(norms) if n and n not in self._meanings]
+        if self.encoder is None or not new:
+            return
+        for norm, vector in zip(new, self.encoder.encode(new)):
+            self._meanings[norm] = vector
+        while len(self._meanings) > REMEMBERED:
+            self._meanings.popitem(last=False)
 
     def understand(self, texts, allowed: tuple[str, ...] | None = None, runners_up=(),
                    request: bool = False) -> list[Intent]:
@@ -167,6 +174,7 @@ class Router:
         After a wake (`request`), so does a reading that sounds near one of our crisis statements
         (SOUNDS_NEAR): PocketSphinx hears a voice it knows poorly as words that sound alike; and there the
         grammar's transcript (after the first) is believed less: see `_grammar_believed`."""
+        self._remember(unaddressed(normalize(t)) for t in (*texts, *runners_up))
         heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
         others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
         readings = (*texts[:1], *runners_up)  # the open decode's
