@@ -29,7 +29,7 @@ def test_every_intent_has_a_practice_or_a_response():
 def test_options_of_the_practices_with_slots():
     library = load_library()
     assert set(library["soothing_touch"].option_names) == {"hand_on_heart", "self_hug", "cup_face"}
-    assert set(library["obstacle"].option_names) == {"feels_fake", "off_the_hook", "not_deserving"}
+    assert set(library["obstacle"].option_names) == {"feels_fake", "off_the_hook", "not_deserving", "no_time"}
 
 
 def test_any_picks_an_option_and_a_seed_makes_it_repeatable():

@@ -192,6 +192,19 @@ def test_negation_modes_slips_and_fillers(router, text, mode, intent):
     assert router.route(text, MODES[mode]).name == intent
 
 
+@pytest.mark.parametrize("text, intent, slots", [
+    ("I'm too busy for all this", "obstacle", {"kind": "no_time"}),
+    ("I haven't got the time to do this", "obstacle", {"kind": "no_time"}),
+    ("we can leave it here for now", "stop", {}), ("I've had enough for tonight", "stop", {}),
+    ("I've had enough of feeling like this", "self_compassion_break", {}),
+    ("I'm annoyed at myself for losing it", "self_compassion_break", {}),
+])
+def test_no_time_leaving_it_there_and_being_cross_with_myself(router, text, intent, slots):
+    """From fresh-7 and fresh-8's sentences as text (twenty-ninth session), said in other words."""
+    got = router.route(text, MODES["request"])
+    assert (got.name, got.slots) == (intent, slots)
+
+
 @pytest.mark.parametrize("junk", ["what is tight and", "the a minute", "what i read a", "these the theory",
                                   "them i and"])
 def test_a_mishearing_barely_near_any_example_is_no_request(router, junk):
