@@ -165,9 +165,10 @@ class Router:
     def understand(self, texts, allowed: tuple[str, ...] | None = None, runners_up=(),
                    request: bool = False) -> list[Intent]:
         """Several transcripts of one utterance (open and grammar), and the open decode's less likely
-        readings: each routed once; a crisis statement comes first, then the surest. A crisis statement
-        among the runners-up counts only when the transcripts found a request with a score of SURE or more
-        ("i need a bridge" is not a crisis when "i need a break" was heard; a weak guess is not enough); a
+        readings: each routed once; a crisis statement comes first, then the surest. The runners-up count
+        only when the transcripts found no request with a score of SURE or more: "i need a bridge" is not a
+        crisis when "i need a break" was heard, nor "can i have a bit" a Break when "can i have a hug" was (an
+        example said exactly outscores a pattern, but a less likely reading must not outvote the likeliest); a
         runner-up the router does not understand counts only when the transcripts understood nothing ("they
         hugging exercise please" is not a reason to answer "the hugging exercise please" with "I didn't catch
         that").
@@ -183,7 +184,7 @@ class Router:
         if any(i.name != "none" for i in heard):  # a less likely reading not understood says nothing against it
             others = [i for i in others if i.name != "none"]
         if any(sure_request(i) for i in heard):
-            others = [i for i in others if i.name != "crisis_support"]
+            others = []
         elif request and texts and not any(i.name == "crisis_support" for i in heard + others):
             others += self._sounding_like_crisis(readings)
         return sorted(heard + others, key=lambda i: (i.name != "crisis_support", -i.score))
