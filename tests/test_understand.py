@@ -82,8 +82,8 @@ def test_a_transcript_and_its_readings_are_encoded_as_one_batch(router, monkeypa
     batches = []
     encode = router.encoder.encode
     monkeypatch.setattr(router.encoder, "encode", lambda texts: batches.append(len(texts)) or encode(texts))
-    router.understand(["i need a brick", "i need a break"], runners_up=("i need a bridge", "i knead a break"),
-                      request=True)
+    router.understand(["i kneed a brick wall", "i need a brick wall"],
+                      runners_up=("i need a bridge wall", "i knead a brick wall"), request=True)
     assert batches == [4]
 
 
