@@ -73,8 +73,8 @@ def test_the_encoder_computes_in_single_precision(monkeypatch):
     ("can i have a on", ("can i have a heart",), "soothing_touch"),  # a weak guess: a runner-up may win
 ])
 def test_a_less_likely_reading_does_not_outvote_a_sure_request(router, heard, runners_up, intent):
-    """Held-out voices' readings: "can I have a hug" heard word for word went to a Break, whose example
-    "can i have a bit" one of its less likely readings matched exactly (twenty-ninth session)."""
+    """Held-out voices' readings: "can I have a hug" heard word for word went to a Break, for its less likely
+    reading "can i have a bit", which the classifier was surer of than the hug's pattern (twenty-ninth session)."""
     assert router.understand([heard], MODES["request"], runners_up, request=True)[0].name == intent
 
 

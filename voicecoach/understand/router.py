@@ -167,8 +167,8 @@ class Router:
         """Several transcripts of one utterance (open and grammar), and the open decode's less likely
         readings: each routed once; a crisis statement comes first, then the surest. The runners-up count
         only when the transcripts found no request with a score of SURE or more: "i need a bridge" is not a
-        crisis when "i need a break" was heard, nor "can i have a bit" a Break when "can i have a hug" was (an
-        example said exactly outscores a pattern, but a less likely reading must not outvote the likeliest); a
+        crisis when "i need a break" was heard, nor "can i have a bit" a Break when "can i have a hug" was (the
+        classifier was surer of it than the hug's pattern, but a less likely reading must not outvote); a
         runner-up the router does not understand counts only when the transcripts understood nothing ("they
         hugging exercise please" is not a reason to answer "the hugging exercise please" with "I didn't catch
         that").
