@@ -53,7 +53,7 @@ RECENT_S = 6.0       # the audio kept for second checks
 SPEECH = 0.5  # the front end's speech probability that counts as speech for the detector
 HELD_S = 0.6  # the detector hears this much before speech ...
 HANGOVER_S = 0.6  # ... and this much after it
-SAME_PHRASE_S = 0.5  # a phrase found ending this close to where one was heard is that one, found twice
+SAME_PHRASE_S = 0.5  # a phrase found this close to where one was heard (or over it) is that one, found twice
 ALONE_AFTER_S = 1.0  # a wake said on its own follows a quiet while; a short stretch inside talk is not one
 SAME_CONTROL_S = 1.0  # the controls' network hearing a control this soon after PocketSphinx did: the same one
 NETWORK_WAITS_S = 0.5  # a control the network heard waits this long for PocketSphinx to end the utterance
@@ -129,7 +129,7 @@ class Spotter:
         self._held: deque = deque(maxlen=int(HELD_S * RATE / BLOCK))  # (cleaned, as came) not yet heard
         self._since_speech = 10 ** 6  # blocks since the front end last heard speech
         self._pending: list = []  # detected phrases, and where they end, waiting for their second check
-        self._last_heard_end = -10.0  # where the last phrase heard in idle ended
+        self._last_heard = (-10.0, -10.0)  # where the last phrase heard in idle began and ended
         self._utterance_end = -10.0  # where the endpointer's last utterance ended
         self.accepted = {mode: {normalize(p) for p in rec.phrases} for mode, rec in self.recognizers.items()}
         self.first_words = {mode: {p.split()[0] for p in self.accepted[mode]} for mode in MODES}
@@ -358,8 +358,10 @@ class Spotter:
         thought it was: "i need a hug" and "i need a break" race in it), or, for the wake phrase, the wake
         network must hear it there (and where PocketSphinx's second check did hear the wake, the network must
         not veto it); a hit of the wake network itself must be confirmed by the network. Heard
-        once, however it was found: audio that ended where a phrase was just heard is not checked again."""
-        if abs(end - self._last_heard_end) < SAME_PHRASE_S:
+        once, however it was found: audio over or next to where a phrase was just heard is not checked again
+        (the wake network places its hits later than an utterance's end: one "hey coach" over a TV was heard
+        by both)."""
+        if start < self._last_heard[1] + SAME_PHRASE_S and end > self._last_heard[0] - SAME_PHRASE_S:
             return []
         if network_score:
             # the wake network's own hit: only its word counts (PocketSphinx's loop of common words, asked
@@ -384,7 +386,7 @@ class Spotter:
         second = self._open_opinion(phrase, blocks)
         if second is None:
             return []
-        self._last_heard_end = end
+        self._last_heard = (start, end)
         return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
                       over_speaker=self.over_speaker, alternatives=second)]
 
