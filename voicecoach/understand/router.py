@@ -107,6 +107,11 @@ def about_someone_else(norm: str) -> bool:
     return bool(FOR_SOMEONE_ELSE.search(norm) or (other and not FIRST_PERSON.search(norm[other.end():])))
 
 
+def as_routed(text: str) -> str:
+    """The words the router weighs: normalized, and without a leading "hey coach" or the like."""
+    return unaddressed(normalize(text))
+
+
 def _closeness(cosine: float, floor: float) -> float:
     """0 below the floor; above it, rising to 1 over CLOSE_SPAN past NEAR_ENOUGH: a guess about a sentence
     barely near any example ("what is tight and", a mishearing) is not trusted as the classifier would."""
@@ -126,7 +131,7 @@ class Router:
 
     def route(self, text: str, allowed: tuple[str, ...] | None = None) -> Intent:
         """The intent of `text`; with `allowed`, only those intents (crisis always) are considered."""
-        norm = unaddressed(normalize(text))
+        norm = as_routed(text)
         if not norm:
             return Intent("none", text=text)
         vector = self._vector(norm)
@@ -175,7 +180,7 @@ class Router:
         After a wake (`request`), so does a reading that sounds near one of our crisis statements
         (SOUNDS_NEAR): PocketSphinx hears a voice it knows poorly as words that sound alike; and there the
         grammar's transcript (after the first) is believed less: see `_grammar_believed`."""
-        self._remember(unaddressed(normalize(t)) for t in (*texts, *runners_up))
+        self._remember(as_routed(t) for t in (*texts, *runners_up))
         heard = [self.route(text, allowed) for text in dict.fromkeys(texts)]
         others = [self.route(text, allowed) for text in dict.fromkeys(runners_up) if text not in texts]
         readings = (*texts[:1], *runners_up)  # the open decode's
