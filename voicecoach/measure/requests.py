@@ -168,6 +168,25 @@ FRESH_8 = (
     ("no more for tonight thanks", "stop"), ("I think I'll leave it there", "stop"),
     ("what's the date today", "none"), ("can you order a taxi", "none"),
 )
+# Written on 2026-12-02 (thirtieth session), before any change that session and before it was routed as
+# text or run in any voice: an independent check of spoken understanding.
+FRESH_9 = (
+    ("I feel like I've let everyone down today", "self_compassion_break"),
+    ("I'm being really hard on myself again", "self_compassion_break"),
+    ("can you help me calm down a bit", "self_compassion_break"),
+    ("today was awful and I can't stop crying", "self_compassion_break"),
+    ("I'd like the hand on my heart one", "soothing_touch"), ("something to comfort me with touch", "soothing_touch"),
+    ("how would I talk to a friend who felt this way", "friend_reframe"),
+    ("let's think about what I'd tell my best friend", "friend_reframe"),
+    ("I'd like to write a kind note to myself", "compassionate_letter"),
+    ("this feels a bit silly to me", "obstacle"), ("won't I just get lazy if I'm kind to myself", "obstacle"),
+    ("who came up with self compassion", "about"), ("what kinds of things can I ask you", "help"),
+    ("I don't want to wake up tomorrow", "crisis_support"),
+    ("I've been thinking about taking my own life", "crisis_support"),
+    ("I feel like everyone would be better off without me", "crisis_support"),
+    ("okay that's plenty for now", "stop"), ("I'd like to finish now", "stop"),
+    ("turn the lights off", "none"), ("how tall is mount everest", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
@@ -188,7 +207,7 @@ DEV = (
 )
 REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4,
                 "fresh-5": FRESH_5, "fresh-6": FRESH_6, "fresh-7": FRESH_7,
-                "fresh-8": FRESH_8, "dev": DEV}
+                "fresh-8": FRESH_8, "fresh-9": FRESH_9, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
