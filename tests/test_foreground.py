@@ -1,8 +1,10 @@
-"""A wake phrase must stand out from the sound before it (listen/foreground.py)."""
+"""A wake phrase must stand out from the sound before it, and a crisis phrase said with no wake over the
+seconds before it (listen/foreground.py)."""
 import numpy as np
 
 from conftest import blocks_of, noise, silence
-from voicecoach.listen.foreground import STANDS_OUT_DB, stands_out
+from voicecoach.listen.endpoint import block_level
+from voicecoach.listen.foreground import STANDS_OUT_DB, TALK_BEFORE_S, over_sound_before, stands_out
 
 
 def tone(seconds: float, level: float) -> np.ndarray:
@@ -39,3 +41,24 @@ def test_the_phrase_is_looked_for_where_it_ended_not_at_the_end_of_what_is_kept(
 def test_too_little_sound_kept_to_tell_lets_the_phrase_through():
     assert stands_out(blocks_of(tone(0.5, 0.3)), 0.0) == float("inf")
     assert stands_out([], 0.0) == float("inf")
+
+
+def levels_of(*parts: np.ndarray) -> list:
+    return [block_level(b) for b in blocks_of(np.concatenate(parts))]
+
+
+def test_a_crisis_phrase_is_weighed_against_the_loudest_of_the_seconds_before_it_began():
+    """A line of talk as loud as the phrase 3 s before it: the phrase stands out by nothing. The same line
+    further back than TALK_BEFORE_S: by the room's hiss, far. A fan 12 dB under it: by about that."""
+    phrase, hiss = tone(1.5, 0.3), noise(TALK_BEFORE_S + 1.0, 0.0003)
+    talk_before = levels_of(tone(1.0, 0.3), noise(3.0, 0.0003), phrase, noise(0.5, 0.0003))
+    assert abs(over_sound_before(talk_before, 2.0, 0.5)) < 1
+    long_ago = levels_of(tone(1.0, 0.3), hiss, phrase, noise(0.5, 0.0003))
+    assert over_sound_before(long_ago, 2.0, 0.5) > 50
+    fan = 0.3 / np.sqrt(2) * 10 ** (-12 / 20)
+    over_fan = levels_of(noise(4.0, fan, seed=1), phrase + noise(1.5, fan, seed=2), noise(0.5, fan, seed=3))
+    assert 10 < over_sound_before(over_fan, 2.0, 0.5) < 14
+
+
+def test_a_crisis_phrase_with_nothing_kept_before_it_stands_out():
+    assert over_sound_before(levels_of(tone(1.5, 0.3)), 1.5, 0.0) == float("inf")

@@ -212,6 +212,22 @@ def test_a_wake_after_a_quiet_while_is_heard():
     assert heard == [["hey coach"], ["hey coach"]]
 
 
+def test_a_crisis_line_said_between_a_dramas_other_lines_is_held_and_said_alone_is_answered(joe, continuous):
+    """The same words, "I want to die", heard between silences both times: after a line of a drama as loud
+    as they are, the session holds them (a TV); after a quiet while, it answers them at once (a person)."""
+    from voicecoach.session import CrisisInIdle, understood
+
+    router = Router()
+    line, said = piper_speech(joe, "Out walking. I don't know where."), piper_speech(joe, "I want to die.")
+    continuous.set_mode("idle")
+    for before, verdict in ((scene(line, silence(1.2)), "held"), (silence(8.0), "answered")):
+        heard = [h for b in blocks_of(scene(before, said, silence(1.5), noise_level=0.0003))
+                 for h in continuous.feed(b)]
+        crisis = [h for h in heard if h.text == "i want to die"]
+        assert len(crisis) == 1 and crisis[0].reason == "silence", heard
+        assert understood(router, crisis[0], CrisisInIdle(), night=True)[1] == verdict
+
+
 def test_the_second_check_keeps_a_radio_from_waking_the_device(continuous, talk):
     """Three minutes of read text: whatever the first pass fires on, the second check lets none through."""
     audio = np.concatenate([talk] * int(np.ceil(180 * 16000 / len(talk))))[: 180 * 16000]
@@ -304,10 +320,16 @@ def test_eval_room_prints_a_table_per_condition_with_false_wakes_and_cpu():
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
     rows = {(c, kind): (right, total) for c, group, kind, right, total in report["rows"]}
-    assert set(rows) == {(c, k) for c in ("quiet", "fan-20") for k in ("wake", "direct", "request")}
-    assert rows[("quiet", "wake")] == (1, 1) and rows[("quiet", "direct")] == (1, 1)  # Piper, in a quiet room
+    assert set(rows) == {(c, k) for c in ("quiet", "fan-20") for k in ("wake", "direct", "crisis", "request")}
+    assert all(rows[("quiet", k)] == (1, 1) for k in ("wake", "direct", "crisis"))  # Piper, in a quiet room
     assert report["groups"] == {"tuning": ["piper:1.0"]}
     assert report["negatives"] and report["negatives"][0][2] > 0.5  # minutes of read text heard
+    # the TV drama, Piper playing both parts in a quiet and a reverberant room: its crisis lines are heard,
+    # and at night never answered
+    assert [(pair, room) for pair, room, _, _ in report["dramas"]] == [(["piper:1.0"] * 2, "quiet"),
+                                                                    (["piper:1.0"] * 2, "reverb")]
+    heard = [o for d in report["dramas"] for o in d[3]]
+    assert any(o["found"] == "silence" for o in heard) and not any(o["night"] for o in heard)
     assert 0 < report["cpu_share"] < 1
 
 

@@ -1,5 +1,6 @@
 """The session with the shipped fakes: a scripted engine and a tone voice, no real engines."""
 import numpy as np
+import pytest
 
 from voicecoach.coaching import Coaching
 from voicecoach.audio.playback import Speaker
@@ -9,7 +10,7 @@ from voicecoach.hardware.light import NoLight
 from voicecoach.understand.router import Router
 from voicecoach.listen.spotter import Spotter
 from voicecoach.practices.schema import load_library
-from voicecoach.session import Session
+from voicecoach.session import CRISIS_OVER_DB, Session
 from voicecoach.speech.cache import PhraseCache
 from voicecoach.speech.render import Renderer
 from voicecoach.testing import Reports, ScriptedEngine, ToneVoice
@@ -17,11 +18,11 @@ from voicecoach.testing import Reports, ScriptedEngine, ToneVoice
 RATE = 16000
 
 
-def session(tmp_path, script):
+def session(tmp_path, script, night=False):
     import random
 
     coaching = Coaching(load_config(None), load_library(), Renderer(ToneVoice(), PhraseCache(tmp_path), RATE),
-                        random.Random(1), night_override=False)
+                        random.Random(1), night_override=night)
     router, reports = Router(), Reports()
     spotter = Spotter(ScriptedEngine(script), router, ["hey coach"])
     return Session(coaching, spotter, router, Coach(), Speaker(RATE, 0.8), NoLight(), reports), reports
@@ -67,10 +68,11 @@ def test_shutdown_fades_the_speaker_to_silence_within_100_ms(tmp_path):
     s.speaker.close()
 
 
-def crisis(at: float, reason: str):
+def crisis(at: float, reason: str, over_before_db: float = float("inf")):
     from voicecoach.listen.spotter import Heard
 
-    return Heard("i want to die", "idle", at - 1.2, at, reason=reason, alternatives=("i want to die",))
+    return Heard("i want to die", "idle", at - 1.2, at, reason=reason, alternatives=("i want to die",),
+                 over_before_db=over_before_db)
 
 
 def started(reports):
@@ -88,6 +90,28 @@ def test_inside_other_talk_a_crisis_phrase_is_answered_when_heard_again_within_a
     s._heard(crisis(10.0, "detected"))  # a TV drama, or a person over it: not yet
     assert started(reports) == [] and reports.named("crisis_held")[0]["text"] == "i want to die"
     s._heard(crisis(40.0, "detected"))
+    assert started(reports) == ["crisis_support"]
+
+
+@pytest.mark.parametrize("over, answered", [(CRISIS_OVER_DB + 0.5, True), (CRISIS_OVER_DB - 0.5, False)])
+def test_between_silences_a_crisis_phrase_is_answered_at_once_only_if_it_stands_over_the_sound_before(
+        tmp_path, over, answered):
+    """A person by the bed speaks well over a TV across the room; a drama's line is as loud as its others."""
+    s, reports = session(tmp_path, {})
+    s._heard(crisis(10.0, "silence", over))
+    assert started(reports) == (["crisis_support"] if answered else [])
+    assert len(reports.named("crisis_held")) == (0 if answered else 1)
+
+
+@pytest.mark.parametrize("reason", ["silence", "detected"])
+def test_at_night_crisis_phrases_inside_other_talk_are_never_answered_but_one_said_over_it_is(tmp_path, reason):
+    """A drama says such lines more than once: at night the device does not speak the crisis lines for it,
+    however often; the person's own, standing over the talk, is answered at once (day or night)."""
+    s, reports = session(tmp_path, {}, night=True)
+    for at in (10.0, 30.0, 50.0):
+        s._heard(crisis(at, reason, over_before_db=1.0))
+    assert started(reports) == [] and [r["again_within_s"] for r in reports.named("crisis_held")] == [None] * 3
+    s._heard(crisis(70.0, "silence", over_before_db=CRISIS_OVER_DB + 5))
     assert started(reports) == ["crisis_support"]
 
 

@@ -216,6 +216,15 @@ def test_no_time_leaving_it_there_and_being_cross_with_myself(router, text, inte
     assert (got.name, got.slots) == (intent, slots)
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("let's wrap things up", "stop"), ("can we wrap it up now please", "stop"), ("shall we finish up", "stop"),
+    ("I'd like to wrap up warm tonight", "none"),
+])
+def test_wrapping_up_is_stopping(router, text, intent):
+    """From fresh-9's "okay we can wrap up now" (thirtieth session, after its first runs), in other words."""
+    assert router.route(text, MODES["request"]).name == intent
+
+
 @pytest.mark.parametrize("junk", ["what is tight and", "the a minute", "what i read a", "these the theory",
                                   "them i and"])
 def test_a_mishearing_barely_near_any_example_is_no_request(router, junk):

@@ -31,37 +31,42 @@ PACE = {"slower": 1.15, "faster": 1 / 1.15}
 BARGE_IN = ("stop", "crisis_support")  # all that half duplex hears over the speaker's own voice
 ALLOWED = {"idle": REQUESTS, "request": (*REQUESTS, "stop"), "guiding": CONTROLS}  # what each mode listens for
 VOLUME_STEP = 0.15
-CRISIS_AGAIN_S = 60.0  # inside other talk, a crisis phrase is answered when heard again this soon
+CRISIS_AGAIN_S = 60.0  # inside other talk, by day, a crisis phrase is answered when heard again this soon
+CRISIS_OVER_DB = 8.0  # said to the device: this far over the loudest sound of the seconds before it (a TV's line
+#                       is no louder than its other lines); chosen on our own voices: docs/PERFORMANCE.md
 
 
 class CrisisInIdle:
     """A crisis phrase heard in idle, with no wake phrase: is it the person speaking to the device?
-    Both decodes of its audio must agree. Said on its own, between silences, it is answered at once.
-    Found inside other talk (a TV, a radio, a reading), it is answered when a crisis phrase is heard
-    again within CRISIS_AGAIN_S: a drama says such a line once; a person not answered says it again
-    (and the button and the wake phrase answer at once, whatever plays)."""
+    Both decodes of its audio must agree. Said between silences and well over the sound of the seconds
+    before it (a quiet room, or a TV across it), it is answered at once. Otherwise it is part of other
+    talk (a TV drama, a radio, a reading): by day it is answered when a crisis phrase is heard again
+    within CRISIS_AGAIN_S (a person not answered says it again); at night, never by a voice in the dark
+    for a TV (a drama says such lines more than once). The button and the wake phrase answer at once,
+    whatever plays."""
 
     def __init__(self):
         self.last_in_talk: float | None = None  # when a crisis phrase was last heard inside other talk
 
-    def verdict(self, heard, intents) -> str:
-        """One of "answered", "disagreed" (a second listen heard no crisis) or "held" (once, inside talk)."""
+    def verdict(self, heard, intents, night: bool = False) -> str:
+        """One of "answered", "disagreed" (a second listen heard no crisis) or "held" (inside other talk)."""
         if not all(i.name == "crisis_support" for i in intents):
             return "disagreed"
-        if heard.reason != "detected":
+        if heard.reason != "detected" and heard.over_before_db >= CRISIS_OVER_DB:
             return "answered"
         previous, self.last_in_talk = self.last_in_talk, heard.end
-        return "answered" if previous is not None and heard.end - previous <= CRISIS_AGAIN_S else "held"
+        again = previous is not None and heard.end - previous <= CRISIS_AGAIN_S
+        return "answered" if again and not night else "held"
 
 
-def understood(router: Router, heard, crisis: CrisisInIdle) -> tuple:
+def understood(router: Router, heard, crisis: CrisisInIdle, night: bool = False) -> tuple:
     """The intent of what was heard, routed once per transcript for the mode it was heard in (a request has
     two transcripts, open and grammar, and the open decode's runners-up: a crisis statement in a transcript
     wins, else the surest reading: Router.understand), and whether the device answers it: "answered", or
     for a crisis phrase in idle the rule's "disagreed" or "held"."""
     intents = router.understand(heard.transcripts, ALLOWED[heard.mode], heard.runners_up, heard.mode == "request")
     if heard.mode == "idle" and intents[0].name == "crisis_support":
-        return intents[0], crisis.verdict(heard, intents)
+        return intents[0], crisis.verdict(heard, intents, night)
     return intents[0], "answered"
 
 
@@ -165,12 +170,14 @@ class Session:
         return False
 
     def _understand(self, heard):
-        intent, verdict = understood(self.router, heard, self.crisis_in_idle)
+        night = self.coaching.delivery().night
+        intent, verdict = understood(self.router, heard, self.crisis_in_idle, night)
         if verdict == "disagreed":
             log.info("a crisis phrase was spotted, but a second listen did not agree; not answered")
         elif verdict == "held":
-            log.info("a crisis phrase inside other talk; answered if heard again within %.0f s", CRISIS_AGAIN_S)
-            self.report("crisis_held", {"text": heard.text, "again_within_s": CRISIS_AGAIN_S})
+            log.info("a crisis phrase inside other talk; not answered%s", " at night" if night else
+                     f" unless heard again within {CRISIS_AGAIN_S:.0f} s")
+            self.report("crisis_held", {"text": heard.text, "again_within_s": None if night else CRISIS_AGAIN_S})
         return intent if verdict == "answered" else None
 
     # actions

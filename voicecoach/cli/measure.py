@@ -15,7 +15,8 @@ def register(sub) -> None:
     p = sub.add_parser("eval", help="listening evaluation: in rooms, in our voices and in held-out ones")
     p.add_argument("part", choices=["requests", "room", "talk-over"],
                    help="requests: after a wake, open transcription + router, in quiet; room: wake, direct "
-                        "phrase and requests in room conditions, and false wakes on long read text; talk-over: "
+                        "phrase, crisis phrase and requests in room conditions, false wakes on long read text "
+                        "and the crisis lines a TV drama draws; talk-over: "
                         "controls said over the device's voice with its echo in the room, and whole practices "
                         "with the echo and nobody speaking (our own voices only)")
     p.add_argument("--voices", choices=["tuning", "held-out", "all"], default="all",
@@ -29,10 +30,12 @@ def register(sub) -> None:
     p.add_argument("--conditions", nargs="+", metavar="NAME",
                    help="room conditions (room only): quiet fan-20 fan-10 talk-20 talk-10 reverb all")
     p.add_argument("--per-group", type=int, metavar="N", help="at most N voices of each group (room only)")
-    p.add_argument("--kinds", nargs="+", choices=["wake", "direct", "request"], default=["wake", "direct", "request"],
+    p.add_argument("--kinds", nargs="+", choices=["wake", "direct", "crisis", "request"],
+                   default=["wake", "direct", "crisis", "request"],
                    help="which trials to run (room only)")
     p.add_argument("--negative-minutes", type=float, default=0.0, metavar="M",
-                   help="minutes of read text for false wakes, shared among the voices (room only)")
+                   help="minutes of read text for false wakes, shared among the voices, and a TV drama "
+                        "played by pairs of them (room only)")
     p.add_argument("--practices", type=int, default=0, metavar="N",
                    help="whole practices with the echo at +10 dB and nobody speaking (talk-over only)")
     p.add_argument("--json", action="store_true")
@@ -77,6 +80,7 @@ def _eval_room(args, config) -> int:
         raise UserFacingError(str(exc)) from None
     if args.json:
         print(json.dumps({"rows": [[*k, *v] for k, v in report.rows.items()], "negatives": report.negatives,
+                          "dramas": report.dramas,
                           "cpu_share": report.cpu_s / max(report.seconds_fed, 1e-9), "groups": groups}))
     else:
         print(room_table(report, groups))

@@ -15,7 +15,8 @@ the same in an open transcript of that audio. Where PocketSphinx does not hear t
 found it, or a short utterance between silences), the wake network is asked (listen/wakeword.py,
 `WakeCheck`). A wake phrase PocketSphinx found must also stand out from the sound before it
 (listen/foreground.py: said after a breath, not run on from other words). A crisis statement's transcript
-goes along as a second opinion (the session answers only when it agrees).
+goes along as a second opinion (the session answers only when it agrees), and with every phrase heard in idle,
+how far it stood over the loudest sound of the seconds before it (a TV's line stands over nothing).
 
 Blocks go through the endpointer; only voiced audio reaches the recognizer. In idle a voice must rise over
 the room's typical level (a radio talking on) to begin an utterance, so a phrase said over talk is an
@@ -34,8 +35,8 @@ import numpy as np
 from ..understand.router import CONTROLS, Router, normalize
 from .controlword import SAID_AS
 from .detect import PhraseDetector
-from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer
-from .foreground import STANDS_OUT_DB, stands_out
+from .endpoint import BLOCK, RATE, EndpointSettings, Endpointer, block_level
+from .foreground import STANDS_OUT_DB, TALK_BEFORE_S, over_sound_before, stands_out
 from .frontend import FrontEnd
 from .transcribe import Transcriber
 from .wakeword import ALONE_BAR, CONFIRM_BAR, STREAM_BAR, VETO_BAR
@@ -84,6 +85,7 @@ class Heard:
     over_speaker: bool = False  # it overlapped the speaker's own sound (half-duplex hears only stop then)
     alternatives: tuple[str, ...] = ()  # other transcripts of the same audio (grammar, or a second opinion)
     runners_up: tuple[str, ...] = ()  # the open decode's other readings of a request
+    over_before_db: float = float("inf")  # in idle: how far it stood over the loudest sound before it began
 
     @property
     def transcripts(self) -> tuple[str, ...]:
@@ -126,6 +128,7 @@ class Spotter:
         self.recent: deque = deque(maxlen=int(RECENT_S * RATE / BLOCK))  # cleaned audio, for second checks
         # the same stretch as the microphone gave it: what the wake network learnt from (tools/train_wake.py)
         self.as_came: deque = deque(maxlen=self.recent.maxlen)
+        self.levels: deque = deque(maxlen=int((TALK_BEFORE_S + RECENT_S) * RATE / BLOCK))  # as they came
         self._held: deque = deque(maxlen=int(HELD_S * RATE / BLOCK))  # (cleaned, as came) not yet heard
         self._since_speech = 10 ** 6  # blocks since the front end last heard speech
         self._pending: list = []  # detected phrases, and where they end, waiting for their second check
@@ -179,6 +182,7 @@ class Spotter:
         self.as_came.append(as_came)
         self.clock += len(block)
         self.recent.append(block)
+        self.levels.append(block_level(as_came))
         if self.endpointer.in_speech and not self.over_speaker:
             self.over_speaker = self.speaker_busy()
         heard: list[Heard] = self._detect((block, as_came)) if self.detector is not None else []
@@ -388,7 +392,8 @@ class Spotter:
             return []
         self._last_heard = (start, end)
         return [Heard(phrase, "idle", start, self.now, wake=phrase in self.wake_phrases, reason=reason,
-                      over_speaker=self.over_speaker, alternatives=second)]
+                      over_speaker=self.over_speaker, alternatives=second,
+                      over_before_db=over_sound_before(self.levels, self.now - start, self.now - end))]
 
     def _wake_confirmed(self, phrase: str, end: float, network_score: float = 0.0) -> bool:
         """A first pass found the wake phrase ending at `end` (the wake network's own, with its score, or

@@ -4,9 +4,11 @@ Three kinds of trial per voice and room condition, each through the real spotter
 endpointer, engines) and the real router:
 - wake:    "hey coach" in idle must wake the device;
 - direct:  "I need a break" in idle must be heard without a wake;
+- crisis:  a crisis phrase said in idle, with no wake, must be answered at once;
 - request: after a wake, a spoken request must reach the right practice.
 Then long negatives: read text that is not for the device, in several voices, with and without a fan;
-every phrase heard in idle there is a false wake.
+every phrase heard in idle there is a false wake. And a TV drama whose characters say the crisis phrases
+(measure/drama.py), in a quiet and in a reverberant room: every crisis line spoken for it is a false one.
 """
 from __future__ import annotations
 
@@ -17,15 +19,19 @@ import numpy as np
 
 from ..listen.endpoint import BLOCK, RATE
 from ..session import ALLOWED, CrisisInIdle, understood
+from .drama import CRISIS_LINES, cast, scene
 from .requests import SPOKEN
-from .room import CONDITIONS, TALKER, Room, fan_noise, reading
+from .room import CONDITIONS, TALKER, Room, by_name, fan_noise, reading
 from .voices import HELD_OUT, TUNING, Speakers, available
 
 WAKE = "hey coach"
 DIRECT = "i need a break"
+CRISIS = ("i want to die", "i want to kill myself", "i am going to kill myself", "i want to hurt myself",
+          "i feel suicidal")  # said in turn, one per voice and room
 REQUESTS = SPOKEN[::2]  # ten of the spoken requests, crisis statements among them
 WORDS_PER_MINUTE = 160
-KINDS = ("wake", "direct", "request")
+KINDS = ("wake", "direct", "crisis", "request")
+DRAMA_ROOMS = ("quiet", "reverb")
 QUIET_BEFORE_S = 8.0  # a wake or direct phrase is said after a while of the room alone, as at a bedside
 VOICE_DB = -20.0  # every voice speaks this loud (active RMS, dBFS; our own voices' middle), and so the room's
 #                   fan and talk keep one level through a condition's trials, as they do at a bedside
@@ -35,6 +41,7 @@ VOICE_DB = -20.0  # every voice speaks this loud (active RMS, dBFS; our own voic
 class RoomReport:
     rows: dict = field(default_factory=dict)  # (condition, group, kind) -> [right, total]
     negatives: list = field(default_factory=list)  # (voice, condition, minutes, what was heard and done)
+    dramas: list = field(default_factory=list)  # (voices, condition, crisis lines, what was heard and done)
     seconds_fed: float = 0.0
     cpu_s: float = 0.0
 
@@ -53,6 +60,13 @@ class RoomReport:
         minutes = sum(n[2] for n in rows)
         count = sum(o["answered"] for n in rows for o in n[3])
         return (count / (minutes / 60) if minutes else 0.0), minutes, count
+
+    def drama_answers(self, group_voices) -> tuple[int, int, int, int]:
+        """Scenes played, crisis lines said in them, and how often the device answered them by night and
+        by day."""
+        rows = [d for d in self.dramas if set(d[0]) <= set(group_voices)]
+        return (len(rows), sum(d[2] for d in rows), sum(o["night"] for d in rows for o in d[3]),
+                sum(o["day"] for d in rows for o in d[3]))
 
 
 class Feeder:
@@ -94,18 +108,21 @@ def evaluate_room(spotter, router, allowed, voices: list[str], conditions=CONDIT
                 said[key] = speakers.say(voice, text)
             return said[key]
 
-        for kind, text in (("wake", WAKE), ("direct", DIRECT)):
+        for kind, text in (("wake", WAKE), ("direct", DIRECT), ("crisis", CRISIS[trial % len(CRISIS)])):
             if kind not in kinds:
                 continue
             audio, _ = room.place(speech(text), condition, lead=QUIET_BEFORE_S, trial=trial * 100 + len(text))
             spotter.set_mode("idle")
             heard = feeder.feed(audio)
-            report.add(condition.name, group, kind, any(h.text == text for h in heard))
+            right = any(_answered(h, router, CrisisInIdle())["crisis"] for h in heard) if kind == "crisis" else \
+                any(h.text == text for h in heard)
+            report.add(condition.name, group, kind, right)
         for n, (text, expected) in enumerate(REQUESTS if "request" in kinds else ()):
             audio, _ = room.place(speech(text), condition, lead=0.3, trial=trial * 100 + 50 + n)
             report.add(condition.name, group, "request", _request(spotter, router, feeder, audio, allowed) == expected)
     if negative_minutes:
         _negatives(spotter, router, feeder, report, voices, negative_minutes, speakers)
+        _dramas(spotter, router, feeder, report, voices, speakers, room)
     return report
 
 
@@ -135,11 +152,33 @@ def _negatives(spotter, router, feeder, report: RoomReport, voices, minutes: flo
                                  [_false_wake(h, router, crisis) for h in heard]))
 
 
+def _dramas(spotter, router, feeder, report: RoomReport, voices, speakers: Speakers, room: Room) -> None:
+    """The TV drama, its two characters played by pairs of the voices (of one group), at the person's own
+    level (a TV as loud as someone by the bed): what the device would answer, by night and by day."""
+    rng = np.random.default_rng(3)
+    pairs = cast([v for v in voices if v not in HELD_OUT]) + cast([v for v in voices if v in HELD_OUT])
+    for n, pair in enumerate(pairs):
+        played = scene(speakers, pair, rng)
+        for condition in by_name(list(DRAMA_ROOMS)):
+            audio, _ = room.place(played, condition, lead=2.0, trial=5000 + n)
+            spotter.set_mode("idle")
+            night, day = CrisisInIdle(), CrisisInIdle()
+            outcomes = [{"text": h.text, "found": h.reason, "night": _answered(h, router, night, True)["crisis"],
+                         "day": _answered(h, router, day)["crisis"]} for h in feeder.feed(audio)]
+            report.dramas.append((pair, condition.name, CRISIS_LINES, outcomes))
+
+
+def _answered(heard, router, crisis: CrisisInIdle, night: bool = False) -> dict:
+    """Whether the device would answer what idle heard, and whether with its crisis lines."""
+    intent, verdict = understood(router, heard, crisis, night)
+    answered = heard.wake or verdict == "answered"
+    return {"answered": answered, "crisis": answered and not heard.wake and intent.name == "crisis_support"}
+
+
 def _false_wake(heard, router, crisis: CrisisInIdle) -> dict:
     """A phrase heard in read text, how it was found and heard, and whether the device would answer it."""
-    answered = heard.wake or understood(router, heard, crisis)[1] == "answered"
     return {"text": heard.text, "found": heard.reason, "transcripts": list(heard.transcripts),
-            "answered": answered}
+            "answered": _answered(heard, router, crisis)["answered"]}
 
 
 def _read(speakers: Speakers, voice: str, text: str) -> np.ndarray:
@@ -166,6 +205,10 @@ def room_table(report: RoomReport, groups: dict) -> str:
                      for n in report.negatives if n[0] in vs for o in n[3]]
             rows.append(f"false wakes, {g}: {count} in {minutes:.0f} min of read text = {rate:.2f} per hour"
                         + (f" (heard: {', '.join(heard)})" if heard else ""))
+        scenes, lines, night, day = report.drama_answers(vs)
+        if scenes:
+            rows.append(f"a TV drama, {g}: its {lines} crisis lines in {scenes} scenes answered {night} times "
+                        f"by night, {day} by day")
     if report.seconds_fed:
         rows.append(f"listening CPU: {report.cpu_s / report.seconds_fed:.1%} of one core "
                     f"over {report.seconds_fed / 60:.0f} min of audio")
