@@ -32,8 +32,8 @@ BARGE_IN = ("stop", "crisis_support")  # all that half duplex hears over the spe
 ALLOWED = {"idle": REQUESTS, "request": (*REQUESTS, "stop"), "guiding": CONTROLS}  # what each mode listens for
 VOLUME_STEP = 0.15
 CRISIS_AGAIN_S = 60.0  # inside other talk, by day, a crisis phrase is answered when heard again this soon
-CRISIS_OVER_DB = 8.0  # said to the device: this far over the loudest sound of the seconds before it (a TV's line
-#                       is no louder than its other lines); chosen on our own voices: docs/PERFORMANCE.md
+CRISIS_OVER_DB = 10.0  # said to the device: this far over the loudest sound of the seconds before it (a TV's line
+#                        is no louder than its other lines); chosen on our own voices: docs/PERFORMANCE.md
 
 
 class CrisisInIdle:
