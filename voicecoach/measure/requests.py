@@ -71,7 +71,7 @@ FRESH_3 = (
     ("could you help me calm down", "self_compassion_break"), ("I'd like to hold myself for a bit", "soothing_touch"),
     ("the exercise with the hand on the chest", "soothing_touch"),
     ("let's imagine a friend in my shoes", "friend_reframe"), ("talk to me like I'm my own friend", "friend_reframe"),
-    ("I want to write a gentle message to the part of me that hurts", "compassionate_letter"),
+    ("I'd like to write a kind note to myself", "compassionate_letter"),
     ("I'm not good at this kind stuff", "obstacle"), ("being nice to myself feels wrong", "obstacle"),
     ("where did this way of thinking start", "about"), ("what are you able to do", "help"),
     ("I don't want to wake up tomorrow", "crisis_support"),
