@@ -218,10 +218,11 @@ def test_no_time_leaving_it_there_and_being_cross_with_myself(router, text, inte
 
 @pytest.mark.parametrize("text, intent", [
     ("let's wrap things up", "stop"), ("can we wrap it up now please", "stop"), ("shall we finish up", "stop"),
-    ("I'd like to wrap up warm tonight", "none"),
+    ("I'd like to wrap up warm tonight", "none"), ("i like to finish now", "stop"), ("i like to stop here", "stop"),
 ])
 def test_wrapping_up_is_stopping(router, text, intent):
-    """From fresh-9's "okay we can wrap up now" (thirtieth session, after its first runs), in other words."""
+    """From fresh-9's "okay we can wrap up now" and "I'd like to finish now" (heard without its "'d" in a held-out
+    voice), after its first runs (thirtieth session), in other words."""
     assert router.route(text, MODES["request"]).name == intent
 
 
