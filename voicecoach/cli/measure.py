@@ -23,9 +23,9 @@ def register(sub) -> None:
                    help="tuning: Piper and espeak-ng; held-out: flite and festival (never tuned on)")
     p.add_argument("--requests", default="first",
                    choices=["first", "fresh", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6", "fresh-7",
-                            "fresh-8", "fresh-9", "dev"],
+                            "fresh-8", "fresh-9", "fresh-10", "dev"],
                    help="which spoken requests (requests only): the first set, the fresh ones written later "
-                        "(fresh-2 to fresh-6 on 2026-12-01, fresh-7 to fresh-9 on 2026-12-02; never tuned on), "
+                        "(fresh-2 to fresh-6 on 2026-12-01, fresh-7 to fresh-10 on 2026-12-02; never tuned on), "
                         "or the set for tuning the open vocabulary (our voices only)")
     p.add_argument("--conditions", nargs="+", metavar="NAME",
                    help="room conditions (room only): quiet fan-20 fan-10 talk-20 talk-10 reverb all")

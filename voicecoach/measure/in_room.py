@@ -12,6 +12,7 @@ every phrase heard in idle there is a false wake. And a TV drama whose character
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ from .drama import CRISIS_LINES, cast, scene
 from .requests import SPOKEN
 from .room import CONDITIONS, TALKER, Room, by_name, fan_noise, reading
 from .voices import HELD_OUT, TUNING, Speakers, available
+
+log = logging.getLogger(__name__)
 
 WAKE = "hey coach"
 DIRECT = "i need a break"
@@ -150,6 +153,8 @@ def _negatives(spotter, router, feeder, report: RoomReport, voices, minutes: flo
         heard = feeder.feed(speech)
         report.negatives.append((voice, "read text", len(speech) / RATE / 60,
                                  [_false_wake(h, router, crisis) for h in heard]))
+        log.info("read text in %s: %.1f min, heard %s", voice, report.negatives[-1][2],
+                 [(o["text"], o["answered"]) for o in report.negatives[-1][3]])
 
 
 def _dramas(spotter, router, feeder, report: RoomReport, voices, speakers: Speakers, room: Room) -> None:

@@ -187,6 +187,26 @@ FRESH_9 = (
     ("okay we can wrap up now", "stop"), ("I'd like to finish now", "stop"),
     ("turn the lights off", "none"), ("how tall is mount everest", "none"),
 )
+# Written on 2026-12-02 (thirty-first session), before any change that session and before it was routed as
+# text or run in any voice: an independent check of spoken understanding.
+FRESH_10 = (
+    ("I made a mess of things at work and I keep going over it", "self_compassion_break"),
+    ("I'm so embarrassed about how I acted earlier", "self_compassion_break"),
+    ("life feels like too much this week", "self_compassion_break"),
+    ("I need some comfort, I've had a rotten day", "self_compassion_break"),
+    ("can I wrap myself in a hug", "soothing_touch"), ("a calming touch practice please", "soothing_touch"),
+    ("what would a good friend say to me now", "friend_reframe"),
+    ("how might someone who loves me see my situation", "friend_reframe"),
+    ("help me write something loving to myself", "compassionate_letter"),
+    ("I don't feel I'm good enough for kindness", "obstacle"),
+    ("what's the point of being soft on myself", "obstacle"),
+    ("where did you learn these practices", "about"), ("what sort of things do you do", "help"),
+    ("there's no point in me being here any more", "crisis_support"),
+    ("I've got tablets hidden away and I'm going to take them", "crisis_support"),
+    ("I don't think I'll still be here next week", "crisis_support"),
+    ("alright I'm done for tonight", "stop"), ("let's leave it for today", "stop"),
+    ("remind me to take my medicine at nine", "none"), ("what's the weather like tomorrow", "none"),
+)
 # For choosing how much general English the request language model holds, in our own voices only: requests
 # in words our phrasings do not use (FRESH and FRESH_2 are not to be tuned on).
 DEV = (
@@ -207,7 +227,7 @@ DEV = (
 )
 REQUEST_SETS = {"first": SPOKEN, "fresh": FRESH, "fresh-2": FRESH_2, "fresh-3": FRESH_3, "fresh-4": FRESH_4,
                 "fresh-5": FRESH_5, "fresh-6": FRESH_6, "fresh-7": FRESH_7,
-                "fresh-8": FRESH_8, "fresh-9": FRESH_9, "dev": DEV}
+                "fresh-8": FRESH_8, "fresh-9": FRESH_9, "fresh-10": FRESH_10, "dev": DEV}
 
 
 STRATEGIES = ("every", "open", "grammar")
