@@ -130,16 +130,32 @@ def test_wanting_to_live_is_not_a_crisis(router, heard):
 
 
 @pytest.mark.parametrize("name, false_allowed", [("crisis_heldout3.txt", 2), ("crisis_heldout4.txt", 0),
-                                                 ("crisis_heldout5.txt", 0)])
+                                                 ("crisis_heldout5.txt", 0), ("crisis_heldout6.txt", 0)])
 def test_held_out_crisis_statements(router, name, false_allowed):
     rows = [line.split("\t") for line in (DATA / name).read_text().splitlines() if line and line[0] != "#"]
     missed = [t for kind, t in rows if kind == "crisis" and router.route(t).name != "crisis_support"]
     false = [t for kind, t in rows if kind == "near" and router.route(t).name == "crisis_support"]
     # first runs: set 3 caught 17 of 20 with 3 false, set 4 caught 17 of 20 with none false, set 5 17 of 20
-    # with 3 false (then mended);
+    # with 3 false (then mended); set 6 only 11 of 20, with 2 false (then mended);
     # "my plan is to do it this weekend" is too vague for us without the talk before it
     assert missed in ([], ["my plan is to do it this weekend"])
     assert len(false) <= false_allowed, false
+
+
+@pytest.mark.parametrize("heard", ["i've got tablets hidden away and i'm going to take them",
+                                   "i got tablets did not away and i am going to take them",
+                                   "i forgot tablets had a way and i am going to take them",
+                                   "i do not think i will still be here next week"])
+def test_the_means_kept_and_a_time_to_go_are_crisis_statements(router, heard):
+    """fresh-10's "I've got tablets hidden away and I'm going to take them", as said and as held-out voices were
+    heard (never "hidden"), and "I don't think I'll still be here next week": routed as nothing before."""
+    assert router.route(heard).name == "crisis_support"
+
+
+@pytest.mark.parametrize("heard", ["i have my tablets here and i am going to take them with breakfast",
+                                   "i will not be around next week i am visiting my sister"])
+def test_tablets_taken_with_a_meal_and_a_week_away_are_not(router, heard):
+    assert router.route(heard).name != "crisis_support"
 
 
 # -- the router ----------------------------------------------------------------------------------------------
@@ -224,6 +240,20 @@ def test_wrapping_up_is_stopping(router, text, intent):
     """From fresh-9's "okay we can wrap up now" and "I'd like to finish now" (heard without its "'d" in a held-out
     voice), after its first runs (thirtieth session), in other words."""
     assert router.route(text, MODES["request"]).name == intent
+
+
+@pytest.mark.parametrize("text, intent, slots", [
+    ("let us stop it for tonight", "stop", {}), ("we could leave things for now", "stop", {}),
+    ("i am not good enough to deserve compassion", "obstacle", {"kind": "not_deserving"}),
+    ("what kinds of stuff do you help with", "help", {}), ("what do you do", "about", {}),
+    ("how would someone who cares about me see all this", "friend_reframe", {}),
+])
+def test_leaving_it_for_today_good_enough_and_what_you_do(router, text, intent, slots):
+    """From fresh-10's sentences (thirty-first session), said in other words: "let's leave it for today", "I don't
+    feel I'm good enough for kindness", "what sort of things do you do", "how might someone who loves me see my
+    situation" (heard in a held-out voice without its "how")."""
+    got = router.route(text, MODES["request"])
+    assert (got.name, got.slots) == (intent, slots)
 
 
 @pytest.mark.parametrize("junk", ["what is tight and", "the a minute", "what i read a", "these the theory",
