@@ -1,7 +1,8 @@
 """The coach state machine alone: events in, actions out."""
 from voicecoach.coach import Coach
-from voicecoach.events import (ButtonHeld, ButtonPressed, ButtonReleased, Control, EndRequest, IntentHeard, Listen,
-                               Play, PlaybackEnded, Report, RequestEnded, StopPlayback, WakeHeard)
+from voicecoach.events import (ButtonHeld, ButtonPressed, ButtonReleased, Control, CrisisHeld, EndRequest, IntentHeard,
+                               Listen, OfferEnded, Play, PlaybackEnded, Report, RequestEnded, ShowLight, StopPlayback,
+                               WakeHeard)
 from voicecoach.understand.router import Intent
 
 
@@ -106,10 +107,36 @@ def test_crisis_interrupts_anything():
     coach = Coach()
     coach.handle(heard("soothing_touch"))
     actions = coach.handle(heard("crisis_support", "guiding"))
-    assert of(actions, StopPlayback) and of(actions, Play) == [Play("crisis_support")]
+    assert of(actions, StopPlayback) and of(actions, Play) == [Play("crisis_support", "told")]
     assert coach.playing == "crisis_support"
     # the end of the interrupted practice is not mistaken for the crisis message ending
     assert coach.handle(PlaybackEnded("soothing_touch", stopped=True)) == []
+
+
+def test_words_of_crisis_held_make_the_light_offer_and_a_press_then_answers_with_the_crisis_lines():
+    coach = Coach()
+    actions = coach.handle(CrisisHeld())
+    assert of(actions, ShowLight) == [ShowLight("offer")] and of(actions, Play) == [] and coach.state == "idle"
+    assert of(coach.handle(ButtonPressed()), Play) == [Play("crisis_support", "offered")]
+    coach.handle(PlaybackEnded("crisis_support", stopped=False))
+    assert of(coach.handle(ButtonPressed()), Play) == [Play("self_compassion_break")]  # the offer was taken
+
+
+def test_once_the_offer_ends_a_press_starts_the_usual_practice():
+    coach = Coach()
+    coach.handle(CrisisHeld())
+    assert of(coach.handle(OfferEnded()), ShowLight) == [ShowLight("off")]
+    assert of(coach.handle(ButtonPressed()), Play) == [Play("self_compassion_break")]
+
+
+def test_no_offer_while_a_practice_plays_and_a_wake_ends_one():
+    coach = Coach()
+    coach.handle(heard("soothing_touch"))
+    assert coach.handle(CrisisHeld()) == [] and coach.offering is False
+    coach.handle(PlaybackEnded("soothing_touch", stopped=False))
+    coach.handle(CrisisHeld())
+    coach.handle(WakeHeard("hey coach"))  # they asked aloud: what they say next decides
+    assert coach.offering is False and coach.handle(OfferEnded()) == []
 
 
 def test_wake_words_while_guiding_do_nothing():

@@ -6,7 +6,7 @@ from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from voicecoach.events import ButtonHeld, ButtonPressed, ButtonReleased
 from voicecoach.hardware.button import Button, NoButton, open_button
-from voicecoach.hardware.light import Light, breath_curve, open_light
+from voicecoach.hardware.light import Light, breath_curve, offer_curve, open_light
 
 
 @pytest.fixture
@@ -113,3 +113,23 @@ def test_breath_curve_is_slow_and_bounded_and_rises_for_the_breath_in_and_falls_
     assert values[:81] == sorted(values[:81]) and values[80:200] == sorted(values[80:200], reverse=True)
     slow = [v for v, _ in zip(breath_curve(1.0, (3.0, 7.0)), range(400))]
     assert slow.index(1.0) == 60 and slow[200] == 0 and slow[260] == 1.0  # a 10 s breath, peak at 3 s
+
+
+def test_the_offer_is_a_soft_pulse_every_seven_seconds_then_dark():
+    values = [v for v, _ in zip(offer_curve(0.3), range(280))]  # 1 s up, 2 s down, 4 s dark; twice
+    assert max(values) == pytest.approx(0.3) and values.index(max(values)) == 20
+    assert values[60:140] == [0.0] * 80 and values[140:280] == values[:140]
+
+
+def test_the_offering_light_pulses_at_half_its_brightness_on_a_mock_pin(pwm_factory):
+    light = open_light(18, 0.2, pin_factory=pwm_factory)
+    pin = pwm_factory.pin(18)
+    light.show("offer")
+    seen = set()
+    done = threading.Event()
+    for _ in range(40):
+        seen.add(round(pin.state, 3))
+        done.wait(0.05)
+    light.show("off")
+    assert 0.05 < max(seen) <= 0.1 + 1e-9 and len(seen) > 5
+    light.close()

@@ -10,7 +10,7 @@ from voicecoach.hardware.light import NoLight
 from voicecoach.understand.router import Router
 from voicecoach.listen.spotter import Spotter
 from voicecoach.practices.schema import load_library
-from voicecoach.session import CRISIS_OVER_DB, Session
+from voicecoach.session import CRISIS_OFFER_S, CRISIS_OVER_DB, Session
 from voicecoach.speech.cache import PhraseCache
 from voicecoach.speech.render import Renderer
 from voicecoach.testing import Reports, ScriptedEngine, ToneVoice
@@ -113,6 +113,35 @@ def test_at_night_crisis_phrases_inside_other_talk_are_never_answered_but_one_sa
     assert started(reports) == [] and [r["again_within_s"] for r in reports.named("crisis_held")] == [None] * 3
     s._heard(crisis(70.0, "silence", over_before_db=CRISIS_OVER_DB + 5))
     assert started(reports) == ["crisis_support"]
+
+
+def test_at_night_a_held_crisis_phrase_makes_the_light_offer_silently_and_a_press_answers(tmp_path):
+    from voicecoach.events import ButtonPressed
+
+    s, reports = session(tmp_path, {}, night=True)
+    s._heard(crisis(1.0, "detected"))
+    assert started(reports) == [] and len(reports.named("crisis_offered")) == 1 and s.light.pattern == "offer"
+    s.post(ButtonPressed())
+    assert started(reports) == ["crisis_support"]
+    assert reports.named("practice_started")[0]["option"] == "offered"
+    s.speaker.close()
+
+
+def test_the_offer_ends_after_its_while_and_the_button_is_the_button_again(tmp_path):
+    from voicecoach.events import ButtonPressed
+
+    s, reports = session(tmp_path, {}, night=True)
+    s._heard(crisis(1.0, "detected"))
+    quiet = np.zeros(320, dtype=np.int16)
+    while s.spotter.now < 1.0 + CRISIS_OFFER_S - 1:
+        s.hear(quiet)
+    assert s.light.pattern == "offer"
+    for _ in range(100):  # two seconds more
+        s.hear(quiet)
+    assert s.light.pattern == "off"
+    s.post(ButtonPressed())
+    assert started(reports) != ["crisis_support"] and len(started(reports)) == 1
+    s.speaker.close()
 
 
 def test_inside_other_talk_two_crisis_phrases_far_apart_are_not_answered(tmp_path):

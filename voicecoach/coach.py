@@ -1,12 +1,14 @@
 """The coach: one state machine that owns every transition. Events in, actions out, no I/O.
 
 States: idle (spotting), listening (a request after a wake, or push-to-talk),
-guiding (a practice or response is playing), paused.
+guiding (a practice or response is playing), paused. While idle, the light may be offering the crisis
+lines silently (a crisis phrase was heard inside other talk): the button then answers with them.
 """
 from __future__ import annotations
 
-from .events import (ButtonHeld, ButtonPressed, ButtonReleased, Chime, Control, EndRequest, IntentHeard, Listen,
-                     Notice, Play, PlaybackEnded, Report, RequestEnded, ShowLight, Shutdown, StopPlayback, WakeHeard)
+from .events import (ButtonHeld, ButtonPressed, ButtonReleased, Chime, Control, CrisisHeld, EndRequest, IntentHeard,
+                     Listen, Notice, OfferEnded, Play, PlaybackEnded, Report, RequestEnded, ShowLight, Shutdown,
+                     StopPlayback, WakeHeard)
 from .understand.router import CONTROLS
 
 PRACTICES = ("self_compassion_break", "soothing_touch", "friend_reframe", "compassionate_letter", "obstacle",
@@ -25,6 +27,7 @@ class Coach:
         self._press_started: str | None = None  # practice a button press started, until release
         self._push_to_talk = False
         self._retrying = False  # a request was not understood: one more listen, no wake phrase needed
+        self.offering = False  # idle, the light offering the crisis lines without a word
 
     def handle(self, event) -> list:
         handler = getattr(self, f"_on_{type(event).__name__}")
@@ -39,7 +42,7 @@ class Coach:
     def _on_IntentHeard(self, event: IntentHeard) -> list:
         intent = event.intent
         if intent.name == "crisis_support":
-            return self._start("crisis_support", "any", interrupt=True)
+            return self._start("crisis_support", "told", interrupt=True)
         if self.state in ("guiding", "paused"):
             return self._control(intent.name)
         if self.state == "idle":
@@ -63,6 +66,9 @@ class Coach:
             return [Report("button", {"action": "stop"}), StopPlayback()]
         if self.state == "listening":
             return [Report("button", {"action": "cancel"}), *self._go_idle()]
+        if self.offering:
+            return [Report("wake", {"source": "button", "offer": "crisis_support"}),
+                    *self._start("crisis_support", "offered")]
         name, option, length = self.button_practice
         self._press_started = name
         return [Report("wake", {"source": "button"}), *self._start(name, option, length=length)]
@@ -95,6 +101,20 @@ class Coach:
             return [ending, *self._start("goodbye", "any")]  # a bedside session ends in silence, however
         return [ending, *self._go_idle()]
 
+    def _on_CrisisHeld(self, event: CrisisHeld) -> list:
+        """Words of crisis the device did not answer aloud (they may have been a TV's): a silent offer, a
+        soft pulse of the light that a press answers, for anyone awake and looking."""
+        if self.state != "idle":
+            return []
+        self.offering = True
+        return [Report("crisis_offered", {}), ShowLight("offer")]
+
+    def _on_OfferEnded(self, event: OfferEnded) -> list:
+        if not (self.offering and self.state == "idle"):
+            return []
+        self.offering = False
+        return [ShowLight("off")]
+
     def _on_Notice(self, event: Notice) -> list:
         if self.state != "idle":
             return []
@@ -106,7 +126,7 @@ class Coach:
 
     # helpers
     def _listen(self) -> list:
-        self.state = "listening"
+        self.state, self.offering = "listening", False
         return [Chime("wake"), ShowLight("listening"), Listen("request")]
 
     def _go_idle(self) -> list:
@@ -132,7 +152,7 @@ class Coach:
 
     def _start(self, name: str, option: str, interrupt: bool = False, length: str = "short") -> list:
         stop = [StopPlayback(fade_ms=40)] if interrupt and self.playing else []
-        self.state = "guiding"
+        self.state, self.offering = "guiding", False
         self.playing, self.playing_length = name, length
         started = {"practice": name, "option": option, **({"length": length} if length != "short" else {})}
         return [*stop, Report("practice_started", started), Play(name, option, length), Listen("guiding")]

@@ -54,6 +54,17 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class CrisisHeld:
+    """A crisis phrase heard inside other talk and not answered (session.py, CrisisInIdle): the light
+    offers, silently, for a while; the button then answers with the crisis lines."""
+
+
+@dataclass(frozen=True)
+class OfferEnded:
+    """The while of that silent offer is over."""
+
+
+@dataclass(frozen=True)
 class Shutdown:
     pass
 

@@ -14,8 +14,8 @@ import numpy as np
 from .audio.playback import Speaker
 from .coach import Coach
 from .coaching import build_coaching
-from .events import (ButtonPressed, Chime, Control, EndRequest, IntentHeard, Listen, Play, PlaybackEnded, Report,
-                     RequestEnded, ShowLight, StopPlayback, WakeHeard)
+from .events import (ButtonPressed, Chime, Control, CrisisHeld, EndRequest, IntentHeard, Listen, OfferEnded, Play,
+                     PlaybackEnded, Report, RequestEnded, ShowLight, StopPlayback, WakeHeard)
 from .listen.echo import EchoCanceller
 from .listen.controlword import ControlWordDetector
 from .listen.engines import EngineError, choose_engine
@@ -31,6 +31,7 @@ PACE = {"slower": 1.15, "faster": 1 / 1.15}
 BARGE_IN = ("stop", "crisis_support")  # all that half duplex hears over the speaker's own voice
 ALLOWED = {"idle": REQUESTS, "request": (*REQUESTS, "stop"), "guiding": CONTROLS}  # what each mode listens for
 VOLUME_STEP = 0.15
+CRISIS_OFFER_S = 60.0  # a crisis phrase held inside other talk: the light offers the crisis lines this long
 CRISIS_AGAIN_S = 60.0  # inside other talk, by day, a crisis phrase is answered when heard again this soon
 CRISIS_OVER_DB = 10.0  # said to the device: this far over the loudest sound of the seconds before it (a TV's line
 #                        is no louder than its other lines); chosen on our own voices: docs/PERFORMANCE.md
@@ -42,7 +43,8 @@ class CrisisInIdle:
     before it (a quiet room, or a TV across it), it is answered at once. Otherwise it is part of other
     talk (a TV drama, a radio, a reading): by day it is answered when a crisis phrase is heard again
     within CRISIS_AGAIN_S (a person not answered says it again); at night, never by a voice in the dark
-    for a TV (a drama says such lines more than once). The button and the wake phrase answer at once,
+    for a TV (a drama says such lines more than once). Held, the light offers the crisis lines without a
+    word for CRISIS_OFFER_S, and a press then speaks them. The button and the wake phrase answer at once,
     whatever plays."""
 
     def __init__(self):
@@ -83,6 +85,7 @@ class Session:
         self.saying = ""
         self.dim = 1.0  # the light's share of its brightness, while a session fades
         self.crisis_in_idle = CrisisInIdle()
+        self.offer_until: float | None = None  # when the light's silent offer of the crisis lines ends
         self.attach(spotter)
 
     def attach(self, spotter) -> None:
@@ -101,6 +104,9 @@ class Session:
                 self.speaker.duck()
         for heard in self.spotter.feed(block):
             self._heard(heard)
+        if self.offer_until is not None and self.spotter.now >= self.offer_until:
+            self.offer_until = None
+            self.post(OfferEnded())
 
     def _goes_soft(self) -> bool:
         """Someone talks over the speaker: it goes soft, so the rest of their words is heard over less of its
@@ -178,6 +184,8 @@ class Session:
             log.info("a crisis phrase inside other talk; not answered%s", " at night" if night else
                      f" unless heard again within {CRISIS_AGAIN_S:.0f} s")
             self.report("crisis_held", {"text": heard.text, "again_within_s": None if night else CRISIS_AGAIN_S})
+            self.offer_until = heard.end + CRISIS_OFFER_S
+            self.post(CrisisHeld())
         return intent if verdict == "answered" else None
 
     # actions

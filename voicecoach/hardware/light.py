@@ -6,7 +6,9 @@ import logging
 import math
 
 log = logging.getLogger(__name__)
-PATTERNS = ("breathe", "steady", "listening", "off", "fault")
+PATTERNS = ("breathe", "steady", "listening", "offer", "off", "fault")
+OFFER = (1.0, 2.0, 4.0)  # seconds rising, falling, dark: one soft pulse every 7 s
+OFFER_SHARE = 0.5
 BREATH = (4.0, 6.0)  # seconds in, out: the same pace as the spoken breath cues ([practice] breath_in, breath_out)
 STEP = 0.05
 
@@ -19,6 +21,13 @@ def breath_curve(top: float, breath: tuple[float, float] = BREATH, step: float =
     shape += [(1 + math.cos(math.pi * i / fall)) / 2 for i in range(fall)]
     for value in itertools.cycle(shape):
         yield round(top * value, 4)
+
+
+def offer_curve(top: float, offer: tuple[float, float, float] = OFFER, step: float = STEP):
+    """The breath's rise and fall to `top`, then dark a while: endless, one value per `step` seconds."""
+    rise, fall, dark = (max(1, int(seconds / step)) for seconds in offer)
+    pulse = list(itertools.islice(breath_curve(top, offer[:2], step), rise + fall)) + [0.0] * dark
+    yield from itertools.cycle(pulse)
 
 
 class Light:
@@ -45,6 +54,9 @@ class Light:
             led.source = breath_curve(top, self.breath)
         elif pattern == "listening":
             led.blink(on_time=0.15, off_time=0.15, fade_in_time=0.15, fade_out_time=0.15)
+        elif pattern == "offer":  # a slow pulse at half the brightness: here if wanted, asking nothing
+            led.source_delay = STEP
+            led.source = offer_curve(top * OFFER_SHARE)
         elif pattern == "fault":
             led.blink(on_time=0.1, off_time=1.9)
 
