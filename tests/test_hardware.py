@@ -93,18 +93,24 @@ def test_light_patterns_and_night_dimming(pwm_factory):
     light.close()
 
 
-def test_breathing_light_rises_and_falls_within_its_ceiling(pwm_factory):
-    light = open_light(18, 0.2, pin_factory=pwm_factory)
+def levels_shown(pwm_factory, pattern: str, brightness: float = 0.2) -> set:
+    """The pin's levels over two seconds of a pattern on a mock PWM pin."""
+    light = open_light(18, brightness, pin_factory=pwm_factory)
     pin = pwm_factory.pin(18)
-    light.show("breathe")
+    light.show(pattern)
     seen = set()
     done = threading.Event()
     for _ in range(40):
         seen.add(round(pin.state, 3))
         done.wait(0.05)
     light.show("off")
-    assert max(seen) <= 0.2 + 1e-9 and len(seen) > 5  # it moves, and never above the ceiling
     light.close()
+    return seen
+
+
+def test_breathing_light_rises_and_falls_within_its_ceiling(pwm_factory):
+    seen = levels_shown(pwm_factory, "breathe")
+    assert max(seen) <= 0.2 + 1e-9 and len(seen) > 5  # it moves, and never above the ceiling
 
 
 def test_breath_curve_is_slow_and_bounded_and_rises_for_the_breath_in_and_falls_for_the_breath_out():
@@ -122,14 +128,5 @@ def test_the_offer_is_a_soft_pulse_every_seven_seconds_then_dark():
 
 
 def test_the_offering_light_pulses_at_half_its_brightness_on_a_mock_pin(pwm_factory):
-    light = open_light(18, 0.2, pin_factory=pwm_factory)
-    pin = pwm_factory.pin(18)
-    light.show("offer")
-    seen = set()
-    done = threading.Event()
-    for _ in range(40):
-        seen.add(round(pin.state, 3))
-        done.wait(0.05)
-    light.show("off")
+    seen = levels_shown(pwm_factory, "offer")
     assert 0.05 < max(seen) <= 0.1 + 1e-9 and len(seen) > 5
-    light.close()
