@@ -145,15 +145,19 @@ def test_held_out_crisis_statements(router, name, false_allowed):
 @pytest.mark.parametrize("heard", ["i've got tablets hidden away and i'm going to take them",
                                    "i got tablets did not away and i am going to take them",
                                    "i forgot tablets had a way and i am going to take them",
-                                   "i do not think i will still be here next week"])
+                                   "i do not think i will still be here next week",
+                                   "i fall to buy eggs wallow in every tablets i own",
+                                   "i have been saving all my tablets in the cupboard"])
 def test_the_means_kept_and_a_time_to_go_are_crisis_statements(router, heard):
     """fresh-10's "I've got tablets hidden away and I'm going to take them", as said and as held-out voices were
-    heard (never "hidden"), and "I don't think I'll still be here next week": routed as nothing before."""
+    heard (never "hidden"), and "I don't think I'll still be here next week": routed as nothing before; fresh-3's
+    "I've thought about swallowing every tablet I own" as a held-out voice was heard (an obstacle: "wallow")."""
     assert router.route(heard).name == "crisis_support"
 
 
 @pytest.mark.parametrize("heard", ["i have my tablets here and i am going to take them with breakfast",
-                                   "i will not be around next week i am visiting my sister"])
+                                   "i will not be around next week i am visiting my sister",
+                                   "i take every tablet the doctor gives me", "i keep all my tablets in the cupboard"])
 def test_tablets_taken_with_a_meal_and_a_week_away_are_not(router, heard):
     assert router.route(heard).name != "crisis_support"
 
