@@ -79,9 +79,11 @@ def percentiles(values: list[float]) -> dict:
             "n": len(values)}
 
 
-def rss_mb() -> float:
+def rss_mb(part: str = "VmRSS") -> float:
+    """Resident memory (MB): all of it, or one part ("RssAnon": what the process allocated, not pages of the
+    model files it maps)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{part}:"):
             return round(int(line.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..listen.endpoint import RATE
 from ..device.memory import release_free_memory
+from .bench import rss_mb
 from ..simulate import SimulationOptions, _loop
 from ..testing import Reports, speech_for_mic
 
@@ -31,14 +32,18 @@ class SoakResult:
     simulated_hours: float
     warmup: int
     rss_mb: list[float] = field(default_factory=list)
+    anon_mb: list[float] = field(default_factory=list)  # of it, what the process allocated (not mapped files)
     threads: list[int] = field(default_factory=list)
     fds: list[int] = field(default_factory=list)
 
     @property
     def rss_growth_mb(self) -> float:
+        return self.growth(self.rss_mb)
+
+    def growth(self, samples: list[float]) -> float:
         """Median of the last five samples less the median of the first five after warm-up: a leak shows,
         the swing of synthesis buffers between samples does not."""
-        after = self.rss_mb[self.warmup // SAMPLE_EVERY:]
+        after = samples[self.warmup // SAMPLE_EVERY:]
         return float(np.median(after[-5:]) - np.median(after[:5]))
 
     @property
@@ -52,18 +57,10 @@ class SoakResult:
         return {"sessions": self.sessions, "completed": self.completed, "seconds": round(self.seconds, 1),
                 "simulated_hours": round(self.simulated_hours, 2), "warmup_sessions": self.warmup,
                 "rss_mb_after_warmup": round(self.rss_mb[w], 1), "rss_mb_end": round(self.rss_mb[-1], 1),
-                "rss_growth_mb": round(self.rss_growth_mb, 2),
+                "rss_growth_mb": round(self.rss_growth_mb, 2), "anon_growth_mb": round(self.growth(self.anon_mb), 2),
                 "rss_slope_mb_per_1000_sessions": round(self.rss_slope_mb_per_1000, 3),
                 "threads_max": {"warmup": max(self.threads[:w + 1]), "after": max(self.threads[w:])},
                 "open_fds_max": {"warmup": max(self.fds[:w + 1]), "after": max(self.fds[w:])}}
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def open_fds() -> int:
@@ -114,6 +111,7 @@ def run_soak(config, sessions: int, warmup: int = 200, voice=None, engine=None, 
                 gc.collect()
                 release_free_memory()  # what is held, not what the allocator keeps spare
                 result.rss_mb.append(rss_mb())
+                result.anon_mb.append(rss_mb("RssAnon"))
                 result.threads.append(threads())
                 result.fds.append(open_fds())
     finally:
