@@ -110,7 +110,7 @@ class Coach:
         return [Report("crisis_offered", {}), ShowLight("offer")]
 
     def _on_OfferEnded(self, event: OfferEnded) -> list:
-        if not (self.offering and self.state == "idle"):
+        if not self.offering:  # only ever set while idle: leaving idle takes it back
             return []
         self.offering = False
         return [ShowLight("off")]

@@ -150,11 +150,9 @@ def _negatives(spotter, router, feeder, report: RoomReport, voices, minutes: flo
         half = len(speech) // 2
         speech[half:] += fan_noise((len(speech) - half) / RATE, rng) * 0.02
         spotter.set_mode("idle")
-        heard = feeder.feed(speech)
-        report.negatives.append((voice, "read text", len(speech) / RATE / 60,
-                                 [_false_wake(h, router, crisis) for h in heard]))
-        log.info("read text in %s: %.1f min, heard %s", voice, report.negatives[-1][2],
-                 [(o["text"], o["answered"]) for o in report.negatives[-1][3]])
+        minutes, heard = len(speech) / RATE / 60, [_false_wake(h, router, crisis) for h in feeder.feed(speech)]
+        report.negatives.append((voice, "read text", minutes, heard))
+        log.info("read text in %s: %.1f min, heard %s", voice, minutes, [(o["text"], o["answered"]) for o in heard])
 
 
 def _dramas(spotter, router, feeder, report: RoomReport, voices, speakers: Speakers, room: Room) -> None:
